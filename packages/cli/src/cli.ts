@@ -1,0 +1,135 @@
+/**
+ * The `autowright` command line. Every command has `--help`; `--home DIR` is accepted before or after the
+ * subcommand. User mistakes print one line to stderr and exit 1; no stack traces unless AUTOWRIGHT_DEBUG is set.
+ */
+import { AppError, isInternalErrorCode } from "@autowright/protocol";
+import { Command, CommanderError, Option } from "commander";
+import packageJson from "../package.json" with { type: "json" };
+import { importFeaturesCommand, listFeaturesCommand, readyFeaturesCommand } from "./commands/features.ts";
+import { importAutoforgeCommand } from "./commands/import-autoforge.ts";
+import { initCommand } from "./commands/init.ts";
+import type { GlobalOptions } from "./context.ts";
+import type { CliIo } from "./io.ts";
+
+/** The version of this autowright. */
+export const version: string = packageJson.version;
+
+const homeOption = (): Option =>
+  new Option(
+    "--home <dir>",
+    "data directory for the registry and settings (default: $AUTOWRIGHT_HOME or ~/.autowright)",
+  );
+
+/** Builds the program; actions run synchronously or return promises that `runCli` awaits. */
+function createProgram(io: CliIo): Command {
+  const program = new Command("autowright")
+    .description(
+      "Autonomous coding agents that build software from a spec, with a live Mission Control dashboard.",
+    )
+    .version(version, "-v, --version", "print the version")
+    .addOption(homeOption())
+    .helpOption("-h, --help", "show help")
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: (text, write) => write(oneLine(text)),
+    })
+    .exitOverride()
+    .showSuggestionAfterError(true);
+
+  const command = (parent: Command, name: string, description: string): Command =>
+    parent.command(name).description(description).addOption(homeOption()).exitOverride();
+  const globals = (actionCommand: Command): GlobalOptions => actionCommand.optsWithGlobals<GlobalOptions>();
+
+  command(
+    program,
+    "init",
+    "register a project and scaffold .autowright/ (creates the folder and a git repository if needed)",
+  )
+    .argument("<dir>", "the project folder")
+    .option("--name <name>", "project name (default: the folder name)")
+    .option("--spec <file>", "app spec to copy into .autowright/prompts/app-spec.md")
+    .action((directory: string, _options: unknown, self: Command) => {
+      initCommand(directory, self.optsWithGlobals(), io);
+    });
+
+  const features = command(program, "features", "import, list and schedule the backlog of a project");
+  command(features, "import", "add features from a JSON file, all or nothing")
+    .argument("<dir>", "the project folder (or a registered project name)")
+    .argument(
+      "<file>",
+      "a JSON array of {category?, name, description?, steps?, priority?, dependsOnIndices?, dependencies?}",
+    )
+    .action((directory: string, file: string, _options: unknown, self: Command) => {
+      importFeaturesCommand(directory, file, globals(self), io);
+    });
+  command(features, "list", "list the features of a project")
+    .argument("<dir>", "the project folder (or a registered project name)")
+    .option("--json", "print a JSON array with every field")
+    .action((directory: string, _options: unknown, self: Command) => {
+      listFeaturesCommand(directory, self.optsWithGlobals(), io);
+    });
+  command(features, "ready", "show what is ready, blocked and stalled, in scheduling order")
+    .argument("<dir>", "the project folder (or a registered project name)")
+    .option("--json", 'print {"ready","blocked","stalled","cycles"} as JSON')
+    .action((directory: string, _options: unknown, self: Command) => {
+      readyFeaturesCommand(directory, self.optsWithGlobals(), io);
+    });
+
+  command(
+    program,
+    "import-autoforge",
+    "import an AutoForge or AutoCoder project (its features.db and prompts)",
+  )
+    .argument(
+      "<dir>",
+      "the AutoForge project folder; it becomes an autowright project, .autoforge/ is left untouched",
+    )
+    .option("--name <name>", "project name (default: the folder name)")
+    .action((directory: string, _options: unknown, self: Command) => {
+      importAutoforgeCommand(directory, self.optsWithGlobals(), io);
+    });
+
+  return program;
+}
+
+/** Commander's messages in our form: `autowright: …` on a single line (its suggestion joined on). */
+function oneLine(text: string): string {
+  return `${text
+    .replace(/^error: /, "autowright: ")
+    .replace(/\s*\n\s*(?=\S)/g, " ")
+    .trimEnd()}\n`;
+}
+
+/** Runs the CLI with `argv` (without the node and script paths); resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = createProgram(io);
+  if (argv.length === 0) {
+    io.stdout(program.helpInformation());
+    return 0;
+  }
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (help and version exit with 0).
+    return error.exitCode;
+  }
+  if (AppError.isInstance(error)) {
+    io.stderr(`autowright: ${error.message}\n`);
+    if (isInternalErrorCode(error.code) && io.env["AUTOWRIGHT_DEBUG"] !== undefined)
+      io.stderr(`${String(error.stack)}\n`);
+    return 1;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`autowright: internal error: ${message} (set AUTOWRIGHT_DEBUG=1 for details)\n`);
+  if (io.env["AUTOWRIGHT_DEBUG"] !== undefined && error instanceof Error)
+    io.stderr(`${String(error.stack)}\n`);
+  return 1;
+}

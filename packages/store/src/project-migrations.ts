@@ -1,0 +1,73 @@
+/** The per-project schema history. Append new migrations; never edit one that has shipped. */
+import type { Migration } from "./migrations.ts";
+
+/** Every migration of the per-project database, in order. */
+export const projectMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial",
+    sql: `
+CREATE TABLE features (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  priority INTEGER NOT NULL,
+  category TEXT NOT NULL DEFAULT '',
+  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 255),
+  description TEXT NOT NULL DEFAULT '',
+  steps TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(steps)),
+  verify TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(verify)),
+  status TEXT NOT NULL DEFAULT 'pending'
+    CHECK (status IN ('pending','in_progress','verifying','passing','failed','needs_input','regressed')),
+  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  last_error TEXT,
+  lease_owner TEXT,
+  lease_expires_at TEXT,
+  evidence TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(evidence)),
+  human_input_request TEXT,
+  human_input_response TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  CHECK ((lease_owner IS NULL) = (lease_expires_at IS NULL))
+);
+CREATE INDEX features_status ON features (status);
+CREATE TABLE feature_dependencies (
+  feature_id INTEGER NOT NULL REFERENCES features (id) ON DELETE CASCADE,
+  depends_on_id INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (feature_id, depends_on_id)
+);
+CREATE INDEX feature_dependencies_depends_on ON feature_dependencies (depends_on_id);
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  feature_ids TEXT NOT NULL DEFAULT '[]',
+  model TEXT,
+  provider TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  outcome TEXT,
+  summary TEXT,
+  input_tokens INTEGER NOT NULL DEFAULT 0,
+  output_tokens INTEGER NOT NULL DEFAULT 0,
+  cost_usd REAL NOT NULL DEFAULT 0
+);
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL CHECK (json_valid(data))
+);
+CREATE TABLE schedules (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  start_time TEXT NOT NULL CHECK (start_time GLOB '[0-2][0-9]:[0-5][0-9]'),
+  duration_minutes INTEGER NOT NULL CHECK (duration_minutes BETWEEN 1 AND 1440),
+  days_of_week INTEGER NOT NULL CHECK (days_of_week BETWEEN 1 AND 127),
+  enabled INTEGER NOT NULL DEFAULT 1,
+  yolo INTEGER NOT NULL DEFAULT 0,
+  model TEXT,
+  max_concurrency INTEGER NOT NULL DEFAULT 3 CHECK (max_concurrency >= 1),
+  crash_count INTEGER NOT NULL DEFAULT 0 CHECK (crash_count >= 0),
+  created_at TEXT NOT NULL
+);
+`,
+  },
+];

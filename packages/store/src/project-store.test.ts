@@ -1,0 +1,253 @@
+/**
+ * Invariants: imports are all or nothing (a rejected file leaves the backlog and the event log as they were), ids
+ * are never reused, and every change appends its durable events with gap-free `seq` in the same transaction.
+ */
+import { existsSync } from "node:fs";
+import {
+  AppError,
+  type Feature,
+  type FeatureImportEntry,
+  featureImportEntrySchema,
+  featureSchema,
+} from "@autowright/protocol";
+import { temporaryDirectory } from "@autowright/testkit";
+import Database from "better-sqlite3";
+import { getTableConfig } from "drizzle-orm/sqlite-core";
+import { describe, expect, it } from "vitest";
+import { migrate } from "./migrations.ts";
+import { projectMigrations } from "./project-migrations.ts";
+import * as schema from "./project-schema.ts";
+import { ProjectStore } from "./project-store.ts";
+
+const entries = (...raw: object[]): FeatureImportEntry[] =>
+  raw.map((entry) => featureImportEntrySchema.parse(entry));
+const limits = { maxDependenciesPerFeature: 20 };
+const fixedNow = () => new Date("2026-03-04T05:06:07.000Z");
+
+function withStore(test: (store: ProjectStore) => void): void {
+  using directory = temporaryDirectory();
+  const store = ProjectStore.open(directory.path, { create: true, now: fixedNow });
+  try {
+    test(store);
+  } finally {
+    store.close();
+  }
+}
+
+describe("ProjectStore.open", () => {
+  it("refuses a folder that is not a project, and creates the database only when asked", () => {
+    using directory = temporaryDirectory();
+    expect(() => ProjectStore.open(directory.path)).toThrow(/is not an autowright project/);
+    expect(existsSync(`${directory.path}/.autowright/autowright.db`)).toBe(false);
+    ProjectStore.open(directory.path, { create: true }).close();
+    const reopened = ProjectStore.open(directory.path);
+    expect(reopened.countFeatures()).toBe(0);
+    reopened.close();
+  });
+
+  it("uses WAL and records its schema version", () => {
+    using directory = temporaryDirectory();
+    ProjectStore.open(directory.path, { create: true }).close();
+    const database = new Database(`${directory.path}/.autowright/autowright.db`);
+    expect(database.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(database.prepare("SELECT max(version) AS version FROM schema_migrations").get()).toEqual({
+      version: projectMigrations.length,
+    });
+    database.close();
+  });
+});
+
+describe("the schema", () => {
+  it("matches the drizzle tables column for column", () => {
+    const database = new Database(":memory:");
+    migrate(database, projectMigrations);
+    for (const table of [
+      schema.features,
+      schema.featureDependencies,
+      schema.sessions,
+      schema.events,
+      schema.schedules,
+    ]) {
+      const config = getTableConfig(table);
+      const columns = database.prepare(`PRAGMA table_info(${config.name})`).all() as {
+        name: string;
+        notnull: number;
+      }[];
+      expect(columns.map((column) => column.name).sort(), config.name).toEqual(
+        config.columns.map((column) => column.name).sort(),
+      );
+      for (const column of config.columns) {
+        const actual = columns.find((candidate) => candidate.name === column.name);
+        expect(actual?.notnull === 1 || column.primary, `${config.name}.${column.name} NOT NULL`).toBe(
+          column.notNull,
+        );
+      }
+    }
+  });
+});
+
+describe("importFeatures", () => {
+  it("creates features with ids, priorities, steps and dependencies by index and by id", () =>
+    withStore((store) => {
+      const first = store.importFeatures(
+        entries(
+          { name: "Database", category: "infrastructure", steps: ["connect"] },
+          { name: "Login", dependsOnIndices: [0], priority: -5 },
+          { name: "Profile", dependsOnIndices: [1, 0], description: "edit your profile" },
+        ),
+        limits,
+      );
+      expect(first.map((feature) => [feature.id, feature.priority, feature.dependencies])).toEqual([
+        [1, 1, []],
+        [2, -5, [1]],
+        [3, 3, [2, 1]],
+      ]);
+      const second = store.importFeatures(
+        entries({ name: "Settings", dependencies: [3], dependsOnIndices: [1] }, { name: "Theme" }),
+        limits,
+      );
+      expect(second.map((feature) => [feature.id, feature.dependencies])).toEqual([
+        [4, [3, 5]],
+        [5, []],
+      ]);
+      const all = store.listFeatures();
+      expect(all).toHaveLength(5);
+      for (const feature of all) expect(featureSchema.parse(feature)).toEqual(feature);
+      expect(store.getFeature(3)).toEqual<Feature>({
+        id: 3,
+        priority: 3,
+        category: "",
+        name: "Profile",
+        description: "edit your profile",
+        steps: [],
+        dependencies: [2, 1],
+        status: "pending",
+        attempts: 0,
+        lastError: null,
+        lease: null,
+        evidence: [],
+        humanInput: null,
+        verify: [],
+        createdAt: "2026-03-04T05:06:07.000Z",
+        updatedAt: "2026-03-04T05:06:07.000Z",
+      });
+      expect(store.getFeature(99)).toBeUndefined();
+    }));
+
+  it("appends one feature.created event per feature with gap-free seq", () =>
+    withStore((store) => {
+      store.importFeatures(entries({ name: "A" }, { name: "B", dependsOnIndices: [0] }), limits);
+      const events = store.eventsSince(0);
+      expect(events.map((event) => [event.seq, event.type])).toEqual([
+        [1, "feature.created"],
+        [2, "feature.created"],
+      ]);
+      expect(events[1]?.data).toMatchObject({ feature: { id: 2, dependencies: [1] } });
+      expect(store.lastSeq()).toBe(2);
+      expect(store.eventsSince(1).map((event) => event.seq)).toEqual([2]);
+    }));
+
+  it.each([
+    [
+      "an index past the end",
+      [{ name: "A", dependsOnIndices: [3] }],
+      /entry 0 \("A"\): depends on index 3, but the file has 1 entries/,
+    ],
+    [
+      "its own index",
+      [{ name: "A" }, { name: "B", dependsOnIndices: [1] }],
+      /entry 1 \("B"\): depends on its own index 1/,
+    ],
+    [
+      "an unknown id",
+      [{ name: "A", dependencies: [42] }],
+      /entry 0 \("A"\): depends on feature 42, which is not in the backlog/,
+    ],
+    [
+      "a cycle between entries",
+      [
+        { name: "A", dependsOnIndices: [2] },
+        { name: "B", dependsOnIndices: [0] },
+        { name: "C", dependsOnIndices: [1] },
+      ],
+      /cycle: entry \d → entry \d → entry \d → entry \d/,
+    ],
+    [
+      "the same dependency twice",
+      [{ name: "A" }, { name: "B", dependsOnIndices: [0, 0] }],
+      /entry 1 \("B"\): lists entry 0 more than once/,
+    ],
+    [
+      "more dependencies than the limit",
+      [
+        ...Array.from({ length: 21 }, (_, index) => ({ name: `D${index}` })),
+        { name: "Z", dependsOnIndices: Array.from({ length: 21 }, (_, index) => index) },
+      ],
+      /entry 21 \("Z"\)/,
+    ],
+  ])("rejects %s, naming the entry, and changes nothing", (_label, raw, message) =>
+    withStore((store) => {
+      store.importFeatures(entries({ name: "Existing" }), limits);
+      const before = { features: store.listFeatures(), seq: store.lastSeq() };
+      let caught: unknown;
+      try {
+        store.importFeatures(entries(...raw), limits);
+      } catch (error) {
+        caught = error;
+      }
+      expect(AppError.isInstance(caught)).toBe(true);
+      expect((caught as AppError).code).toBe("invalid_input");
+      expect((caught as AppError).message).toMatch(message);
+      expect((caught as AppError).message).toMatch(/nothing was changed/);
+      expect(store.listFeatures()).toEqual(before.features);
+      expect(store.lastSeq()).toBe(before.seq);
+    }),
+  );
+
+  it("never reuses the id of a feature that once existed", () =>
+    withStore((store) => {
+      store.importFeatures(entries({ name: "A" }, { name: "B" }), limits);
+      const database = new Database(store.paths.database);
+      database.prepare("DELETE FROM features WHERE id = 2").run();
+      database.close();
+      expect(store.importFeatures(entries({ name: "C" }), limits).map((feature) => feature.id)).toEqual([3]);
+    }));
+});
+
+describe("insertFeaturesVerbatim", () => {
+  const at = "2026-01-01T00:00:00.000Z";
+  const feature = (id: number, dependencies: number[], status: Feature["status"] = "pending"): Feature => ({
+    id,
+    priority: id,
+    category: "imported",
+    name: `Feature ${id}`,
+    description: "",
+    steps: [],
+    dependencies,
+    status,
+    attempts: 0,
+    lastError: null,
+    lease: null,
+    evidence: [],
+    humanInput: null,
+    verify: [],
+    createdAt: at,
+    updatedAt: at,
+  });
+
+  it("keeps ids, statuses, cycles and dependencies on missing features as they are", () =>
+    withStore((store) => {
+      const imported = [feature(3, [4]), feature(4, [3]), feature(7, [99], "passing"), feature(10, [7])];
+      store.insertFeaturesVerbatim(imported);
+      expect(store.listFeatures()).toEqual(imported);
+      expect(store.lastSeq()).toBe(4);
+      expect(store.importFeatures(entries({ name: "Next" }), limits)[0]?.id).toBe(11);
+    }));
+
+  it("refuses to import into a backlog that is not empty", () =>
+    withStore((store) => {
+      store.importFeatures(entries({ name: "A" }), limits);
+      expect(() => store.insertFeaturesVerbatim([feature(5, [])])).toThrow(/already has 1 features/);
+      expect(store.countFeatures()).toBe(1);
+    }));
+});
