@@ -13,7 +13,14 @@ export { dataDirectoryName, projectPaths, registryPath, resolveHome } from "./pa
 export type { ScaffoldResult } from "./project-files.ts";
 export { hasSpec, scaffoldProjectFiles, specTemplate, specTemplateMarker } from "./project-files.ts";
 export { projectMigrations } from "./project-migrations.ts";
-export type { ProjectStoreOptions, StoredEvent } from "./project-store.ts";
+export type {
+  ClaimOptions,
+  ClaimResult,
+  FeatureActor,
+  ProjectStoreOptions,
+  StatusChange,
+  StoredEvent,
+} from "./project-store.ts";
 export { ProjectStore } from "./project-store.ts";
 export { parseProjectName, Registry } from "./registry.ts";
 export { registryMigrations } from "./registry-migrations.ts";

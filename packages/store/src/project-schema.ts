@@ -2,7 +2,13 @@
  * The per-project database (`<project>/.autowright/autowright.db`) as drizzle tables. The SQL that creates them
  * is in project-migrations.ts; a test checks that the two agree.
  */
-import type { Evidence, FeatureStatus, HumanInputRequest, HumanInputResponse } from "@autowright/protocol";
+import type {
+  DurableEventType,
+  Evidence,
+  FeatureStatus,
+  HumanInputRequest,
+  HumanInputResponse,
+} from "@autowright/protocol";
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** Features. Dependencies live in {@link featureDependencies}. */
@@ -66,8 +72,8 @@ export const sessions = sqliteTable("sessions", {
 export const events = sqliteTable("events", {
   seq: integer("seq").primaryKey({ autoIncrement: true }),
   at: text("at").notNull(),
-  type: text("type").notNull(),
-  data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  type: text("type").$type<DurableEventType>().notNull(),
+  data: text("data", { mode: "json" }).$type<unknown>().notNull(),
 });
 
 /** Run schedules: start at `startTime` (HH:MM, UTC) on the days of `daysOfWeek` (bit 0 = Monday) for a duration. */

@@ -4,16 +4,29 @@
  * the log and the state never disagree and `seq` has no gaps.
  */
 import { existsSync } from "node:fs";
-import { type DependencyViolation, validateDependencyChanges } from "@autowright/domain";
+import {
+  assertTransition,
+  type DependencyViolation,
+  isLeaseActive,
+  validateDependencyChanges,
+} from "@autowright/domain";
 import {
   AppError,
+  type DurableEventType,
+  type EventData,
+  type Evidence,
   type Feature,
   type FeatureId,
   type FeatureImportEntry,
+  type FeatureStatus,
   featureStatuses,
+  type HumanInputRequest,
+  type HumanInputResponse,
+  type Lease,
+  type SessionId,
 } from "@autowright/protocol";
 import type BetterSqlite3 from "better-sqlite3";
-import { asc, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { openDatabase } from "./connection.ts";
 import { type ProjectPaths, projectPaths } from "./paths.ts";
@@ -21,12 +34,14 @@ import { projectMigrations } from "./project-migrations.ts";
 import * as schema from "./project-schema.ts";
 
 /** A durable event as stored in the log. */
-export interface StoredEvent {
-  readonly seq: number;
-  readonly at: string;
-  readonly type: string;
-  readonly data: Record<string, unknown>;
-}
+export type StoredEvent = {
+  [T in DurableEventType]: {
+    readonly seq: number;
+    readonly at: string;
+    readonly type: T;
+    readonly data: EventData<T>;
+  };
+}[DurableEventType];
 
 /** Options for {@link ProjectStore.open}. */
 export interface ProjectStoreOptions {
@@ -39,6 +54,57 @@ export interface ProjectStoreOptions {
 type FeatureRow = typeof schema.features.$inferSelect;
 type Transaction = Parameters<Parameters<BetterSQLite3Database<typeof schema>["transaction"]>[0]>[0];
 type Database = BetterSQLite3Database<typeof schema> | Transaction;
+
+/** Who changes a feature: a session, which must hold the feature's lease, or the orchestrator, which may change any. */
+export type FeatureActor =
+  | { readonly kind: "session"; readonly sessionId: SessionId }
+  | { readonly kind: "orchestrator" };
+
+/** Options of {@link ProjectStore.claimFeature}. */
+export interface ClaimOptions {
+  /** The session taking the lease. */
+  readonly owner: SessionId;
+  /** When the lease expires unless renewed (ISO-8601). */
+  readonly expiresAt: string;
+  /** A pending feature with this many attempts or more cannot be claimed. */
+  readonly maxAttempts: number;
+}
+
+/** What {@link ProjectStore.claimFeature} returns. */
+export interface ClaimResult {
+  readonly feature: Feature;
+  /** True when the owner already held the lease (then only a held `regressed` feature changes, to `in_progress`). */
+  readonly alreadyClaimed: boolean;
+}
+
+/** A status change for {@link ProjectStore.changeFeatureStatus}. */
+export interface StatusChange {
+  /** The new status; the move must be allowed by `assertTransition`. */
+  readonly to: FeatureStatus;
+  /** Who makes the change. */
+  readonly actor: FeatureActor;
+  /** Apply the change only from one of these statuses (else `invalid_transition`); any allowed one when absent. */
+  readonly from?: readonly FeatureStatus[];
+  /** The new `lastError` (`null` clears it); unchanged when absent. */
+  readonly lastError?: string | null;
+  /** Count one more attempt. */
+  readonly countAttempt?: boolean;
+  /** Evidence to append. */
+  readonly evidence?: readonly Evidence[];
+  /** A question for a person; replaces any earlier request and clears its answer. */
+  readonly humanInputRequest?: HumanInputRequest;
+  /** A person's answer to the stored request. */
+  readonly humanInputResponse?: HumanInputResponse;
+  /** A new priority, or `"last"` for the end of the queue (the largest priority + 1). */
+  readonly priority?: number | "last";
+  /**
+   * The lease afterwards: `"keep"`, `null` (release) or a new lease. Default: kept when the new status is
+   * `in_progress`, `verifying` or `regressed`, released otherwise.
+   */
+  readonly lease?: "keep" | Lease | null;
+}
+
+type FeaturePatch = Partial<Omit<typeof schema.features.$inferInsert, "id" | "createdAt" | "updatedAt">>;
 
 /** The store of one project. Open it once per process; close it when done. */
 export class ProjectStore {
@@ -79,16 +145,7 @@ export class ProjectStore {
 
   /** One feature, or undefined. */
   getFeature(id: FeatureId): Feature | undefined {
-    const row = this.#database.select().from(schema.features).where(sql`${schema.features.id} = ${id}`).get();
-    if (row === undefined) return undefined;
-    const dependencies = this.#database
-      .select({ dependsOnId: schema.featureDependencies.dependsOnId })
-      .from(schema.featureDependencies)
-      .where(sql`${schema.featureDependencies.featureId} = ${id}`)
-      .orderBy(asc(schema.featureDependencies.position))
-      .all()
-      .map((edge) => edge.dependsOnId);
-    return toFeature(row, dependencies);
+    return this.#getFeature(this.#database, id);
   }
 
   /** How many features the backlog has. */
@@ -106,7 +163,23 @@ export class ProjectStore {
     entries: readonly FeatureImportEntry[],
     options: { maxDependenciesPerFeature: number },
   ): Feature[] {
-    const run = this.#database.transaction(
+    return this.createFeatures(entries, { ...options, source: "import" });
+  }
+
+  /**
+   * Creates features from drafts (REST, MCP, the CLI, imports), all or nothing, in one immediate transaction.
+   * Entries may depend on ids already in the backlog (`dependencies`) and on other entries of the same batch
+   * (`dependsOnIndices`); every dependency is validated (no self-edge, unknown id, duplicate, cycle, or more than
+   * the limit). Any bad entry rejects the whole batch with `invalid_input`, a message naming each entry at fault
+   * (`the batch was rejected, nothing was changed: …`, or `the import …` for an import file) and
+   * `details.problems`. Appends one `feature.created` per feature.
+   */
+  createFeatures(
+    entries: readonly FeatureImportEntry[],
+    options: { maxDependenciesPerFeature: number; source?: "batch" | "import" },
+  ): Feature[] {
+    const [operation, container] = options.source === "import" ? ["import", "file"] : ["batch", "batch"];
+    return this.#database.transaction(
       (transaction) => {
         const graph = this.#readGraph(transaction);
         const firstId = this.#nextFeatureId(transaction);
@@ -120,7 +193,7 @@ export class ProjectStore {
           for (const dependencyIndex of entry.dependsOnIndices) {
             if (dependencyIndex >= entries.length) {
               problems.push(
-                `${describe(index)}: depends on index ${dependencyIndex}, but the file has ${entries.length} entries`,
+                `${describe(index)}: depends on index ${dependencyIndex}, but the ${container} has ${entries.length} entries`,
               );
             } else if (dependencyIndex === index) {
               problems.push(`${describe(index)}: depends on its own index ${index}`);
@@ -144,10 +217,8 @@ export class ProjectStore {
         if (problems.length > 0) {
           throw new AppError(
             "invalid_input",
-            `the import was rejected, nothing was changed: ${problems.join("; ")}`,
-            {
-              details: { problems },
-            },
+            `the ${operation} was rejected, nothing was changed: ${problems.join("; ")}`,
+            { details: { problems } },
           );
         }
         const at = this.#now().toISOString();
@@ -169,7 +240,6 @@ export class ProjectStore {
       },
       { behavior: "immediate" },
     );
-    return run;
   }
 
   /**
@@ -216,20 +286,272 @@ export class ProjectStore {
     );
   }
 
+  /** The store's clock (the `now` option), for callers that compute lease expiries. */
+  now(): Date {
+    return this.#now();
+  }
+
+  /**
+   * Takes a lease on a feature for `owner`, in one immediate transaction:
+   * - `pending` (ready: every dependency passing, attempts below `maxAttempts`) or `regressed` → `in_progress`;
+   * - `passing` → leased without a status change (a testing session guards it; it may then report a regression);
+   * - `in_progress` with no lease, an expired one, or one of `owner` → the lease moves to `owner`.
+   *
+   * Idempotent: when `owner` already holds the lease, `alreadyClaimed` is true and nothing changes, except that a
+   * `regressed` feature it holds moves to `in_progress` (a testing session starts fixing it). Refused with
+   * `lease_held` when another owner holds an unexpired lease, `conflict` when a pending feature is blocked or out of
+   * attempts, `invalid_transition` for any other status, and `feature_not_found`. Appends `feature.updated`.
+   */
+  claimFeature(id: FeatureId, options: ClaimOptions): ClaimResult {
+    return this.#database.transaction(
+      (transaction) => {
+        const feature = this.#requireFeature(transaction, id);
+        const now = this.#now();
+        if (feature.lease?.owner === options.owner) {
+          if (feature.status !== "regressed") return { feature, alreadyClaimed: true };
+          return {
+            feature: this.#writeFeature(transaction, id, { status: "in_progress" }, now),
+            alreadyClaimed: true,
+          };
+        }
+        if (feature.lease !== null && isLeaseActive(feature.lease, now.getTime())) {
+          throw new AppError(
+            "lease_held",
+            `feature ${id} is leased by session ${feature.lease.owner} until ${feature.lease.expiresAt}`,
+            { details: { owner: feature.lease.owner, expiresAt: feature.lease.expiresAt } },
+          );
+        }
+        if (feature.status === "pending") {
+          const unmet = this.#unmetDependencies(transaction, feature);
+          if (unmet.length > 0) {
+            throw new AppError(
+              "conflict",
+              `feature ${id} is blocked: its dependencies ${unmet.join(", ")} do not pass yet`,
+              { details: { blockedBy: unmet } },
+            );
+          }
+          if (feature.attempts >= options.maxAttempts) {
+            throw new AppError(
+              "conflict",
+              `feature ${id} has used all ${options.maxAttempts} attempts; a person must retry it`,
+              { details: { attempts: feature.attempts } },
+            );
+          }
+        }
+        const lease = { leaseOwner: options.owner, leaseExpiresAt: options.expiresAt };
+        if (feature.status === "passing" || feature.status === "in_progress") {
+          return { feature: this.#writeFeature(transaction, id, lease, now), alreadyClaimed: false };
+        }
+        assertTransition(feature.status, "in_progress");
+        return {
+          feature: this.#writeFeature(transaction, id, { ...lease, status: "in_progress" }, now),
+          alreadyClaimed: false,
+        };
+      },
+      { behavior: "immediate" },
+    );
+  }
+
+  /**
+   * Extends every lease `owner` holds to `expiresAt` (worker heartbeats); returns the renewed feature ids. Renewals
+   * append no event: the durable log would otherwise grow by one event per feature per heartbeat, and the expiry
+   * is bookkeeping that only the writer acts on.
+   */
+  renewLeases(owner: SessionId, expiresAt: string): FeatureId[] {
+    return this.#database.transaction(
+      (transaction) =>
+        transaction
+          .update(schema.features)
+          .set({ leaseExpiresAt: expiresAt })
+          .where(eq(schema.features.leaseOwner, owner))
+          .returning({ id: schema.features.id })
+          .all()
+          .map((row) => row.id)
+          .sort((left, right) => left - right),
+      { behavior: "immediate" },
+    );
+  }
+
+  /**
+   * Releases the lease on a feature: an `in_progress` feature goes back to `pending` (with `reason` as its
+   * `lastError` when given), a `regressed` one is queued again (`pending`); any other status is kept. A session must
+   * hold the lease (`lease_not_held`); the orchestrator may release any. Appends `feature.updated` (nothing
+   * changes, and no event, when the feature has no lease).
+   */
+  releaseLease(id: FeatureId, options: { actor: FeatureActor; reason?: string }): Feature {
+    return this.#database.transaction(
+      (transaction) => {
+        const feature = this.#requireFeature(transaction, id);
+        if (options.actor.kind === "session") assertLeaseHeld(feature, options.actor.sessionId);
+        if (feature.lease === null) return feature;
+        return this.#writeFeature(transaction, id, releasePatch(feature, options.reason), this.#now());
+      },
+      { behavior: "immediate" },
+    );
+  }
+
+  /** Releases every lease `owner` holds, as {@link releaseLease} does (a session ended); returns the changed features. */
+  releaseLeases(owner: SessionId, options: { reason?: string } = {}): Feature[] {
+    return this.#database.transaction(
+      (transaction) => {
+        const now = this.#now();
+        return this.#readFeatures(transaction)
+          .filter((feature) => feature.lease?.owner === owner)
+          .map((feature) =>
+            this.#writeFeature(transaction, feature.id, releasePatch(feature, options.reason), now),
+          );
+      },
+      { behavior: "immediate" },
+    );
+  }
+
+  /**
+   * Changes a feature's status, in one immediate transaction. A session must hold the feature's lease
+   * (`lease_not_held`; a lease names its owner even after it expires, until another session takes it over or it is
+   * reclaimed); the orchestrator may change any feature. The move must start from one of `from` when given and be
+   * allowed by the domain's status machine (`invalid_transition`). Optionally records `lastError`, counts an
+   * attempt, appends evidence, stores a human-input request or answer, and moves the feature in the queue. The
+   * lease is kept when the feature becomes `in_progress`, `verifying` or `regressed` and released otherwise, unless
+   * `lease` says otherwise. Appends `feature.updated`.
+   */
+  changeFeatureStatus(id: FeatureId, change: StatusChange): Feature {
+    return this.#database.transaction(
+      (transaction) => {
+        const feature = this.#requireFeature(transaction, id);
+        if (change.actor.kind === "session") assertLeaseHeld(feature, change.actor.sessionId);
+        if (change.from !== undefined && !change.from.includes(feature.status)) {
+          throw new AppError(
+            "invalid_transition",
+            `feature ${id} is ${feature.status}; this change needs it to be ${change.from.join(" or ")}`,
+            { details: { from: feature.status, to: change.to, expected: [...change.from] } },
+          );
+        }
+        assertTransition(feature.status, change.to);
+        const patch: FeaturePatch = { status: change.to };
+        const lease = change.lease ?? (leaseKeepingStatuses.has(change.to) ? "keep" : null);
+        if (lease !== "keep") {
+          patch.leaseOwner = lease?.owner ?? null;
+          patch.leaseExpiresAt = lease?.expiresAt ?? null;
+        }
+        if (change.lastError !== undefined) patch.lastError = change.lastError;
+        if (change.countAttempt === true) patch.attempts = feature.attempts + 1;
+        if (change.evidence !== undefined && change.evidence.length > 0) {
+          patch.evidence = [...feature.evidence, ...change.evidence];
+        }
+        if (change.humanInputRequest !== undefined) {
+          patch.humanInputRequest = change.humanInputRequest;
+          patch.humanInputResponse = null;
+        }
+        if (change.humanInputResponse !== undefined) {
+          if (feature.humanInput === null && change.humanInputRequest === undefined) {
+            throw new AppError("conflict", `feature ${id} has no human-input request to answer`);
+          }
+          patch.humanInputResponse = change.humanInputResponse;
+        }
+        if (change.priority === "last") {
+          patch.priority = this.#nextPriority(transaction);
+        } else if (change.priority !== undefined) {
+          patch.priority = change.priority;
+        }
+        return this.#writeFeature(transaction, id, patch, this.#now());
+      },
+      { behavior: "immediate" },
+    );
+  }
+
+  /**
+   * Replaces a feature's dependency list, validated with the domain (no self-edge, unknown id, duplicate, cycle,
+   * or more than `maxDependenciesPerFeature`). A rejected edit changes nothing and throws the first violation's code
+   * with every reason and `details.violations`. Appends `feature.updated` when the list changes.
+   */
+  setDependencies(
+    id: FeatureId,
+    dependencyIds: readonly FeatureId[],
+    options: { maxDependenciesPerFeature: number },
+  ): Feature {
+    return this.#database.transaction(
+      (transaction) => this.#setDependencies(transaction, id, () => [...dependencyIds], options),
+      { behavior: "immediate" },
+    );
+  }
+
+  /** Adds one dependency (validated as {@link setDependencies}; an existing one is a `dependency_duplicate`). */
+  addDependency(
+    id: FeatureId,
+    dependencyId: FeatureId,
+    options: { maxDependenciesPerFeature: number },
+  ): Feature {
+    return this.#database.transaction(
+      (transaction) =>
+        this.#setDependencies(transaction, id, (current) => [...current, dependencyId], options),
+      { behavior: "immediate" },
+    );
+  }
+
+  /**
+   * Removes one dependency. Removing one the feature does not have changes nothing (`removed: false`, no event);
+   * removal can never introduce a violation.
+   */
+  removeDependency(id: FeatureId, dependencyId: FeatureId): { feature: Feature; removed: boolean } {
+    return this.#database.transaction(
+      (transaction) => {
+        const feature = this.#requireFeature(transaction, id);
+        if (!feature.dependencies.includes(dependencyId)) return { feature, removed: false };
+        const next = feature.dependencies.filter((dependency) => dependency !== dependencyId);
+        return { feature: this.#replaceDependencies(transaction, id, next), removed: true };
+      },
+      { behavior: "immediate" },
+    );
+  }
+
+  /**
+   * Recovers features whose session went away: an `in_progress` feature without an active lease goes back to
+   * `pending` with the interruption as its `lastError`; a `regressed` one whose lease expired is queued again
+   * (`pending`); an expired lease on any other status is cleared. Attempts are not counted (the orchestrator
+   * decides what an interruption costs). Returns the changed features, each with a `feature.updated` event.
+   */
+  reclaimExpiredLeases(): Feature[] {
+    return this.#database.transaction(
+      (transaction) => {
+        const now = this.#now();
+        const changed: Feature[] = [];
+        for (const feature of this.#readFeatures(transaction)) {
+          if (isLeaseActive(feature.lease, now.getTime())) continue;
+          const patch: FeaturePatch = { leaseOwner: null, leaseExpiresAt: null };
+          if (feature.status === "in_progress") {
+            patch.status = "pending";
+            patch.lastError =
+              feature.lease === null
+                ? "the feature was in progress without a lease; its session was interrupted"
+                : `session ${feature.lease.owner} was interrupted: its lease expired at ${feature.lease.expiresAt}`;
+          } else if (feature.status === "regressed" && feature.lease !== null) {
+            patch.status = "pending";
+          } else if (feature.lease === null) {
+            continue;
+          }
+          changed.push(this.#writeFeature(transaction, feature.id, patch, now));
+        }
+        return changed;
+      },
+      { behavior: "immediate" },
+    );
+  }
+
   /** Appends a durable event outside any other change; returns its `seq`. */
-  appendEvent(type: string, data: Record<string, unknown>): number {
+  appendEvent<T extends DurableEventType>(type: T, data: EventData<T>): number {
     return appendEvent(this.#database, type, data, this.#now().toISOString());
   }
 
   /** Durable events with `seq` greater than `sinceSeq`, oldest first. */
   eventsSince(sinceSeq: number, limit = 10_000): StoredEvent[] {
+    // Rows are written only through appendEvent, whose signature ties each type to its data.
     return this.#database
       .select()
       .from(schema.events)
       .where(gt(schema.events.seq, sinceSeq))
       .orderBy(asc(schema.events.seq))
       .limit(limit)
-      .all();
+      .all() as StoredEvent[];
   }
 
   /** The `seq` of the newest durable event, 0 when the log is empty. */
@@ -239,6 +561,91 @@ export class ProjectStore {
       .from(schema.events)
       .get();
     return row?.seq ?? 0;
+  }
+
+  #getFeature(database: Database, id: FeatureId): Feature | undefined {
+    const row = database.select().from(schema.features).where(eq(schema.features.id, id)).get();
+    if (row === undefined) return undefined;
+    const dependencies = database
+      .select({ dependsOnId: schema.featureDependencies.dependsOnId })
+      .from(schema.featureDependencies)
+      .where(eq(schema.featureDependencies.featureId, id))
+      .orderBy(asc(schema.featureDependencies.position))
+      .all()
+      .map((edge) => edge.dependsOnId);
+    return toFeature(row, dependencies);
+  }
+
+  #requireFeature(database: Database, id: FeatureId): Feature {
+    const feature = this.#getFeature(database, id);
+    if (feature === undefined) {
+      throw new AppError("feature_not_found", `feature ${id} does not exist`, { details: { id } });
+    }
+    return feature;
+  }
+
+  /** The dependencies of `feature` that do not exist or do not pass, in list order. */
+  #unmetDependencies(database: Database, feature: Feature): FeatureId[] {
+    if (feature.dependencies.length === 0) return [];
+    const passing = new Set(
+      database
+        .select({ id: schema.features.id })
+        .from(schema.features)
+        .where(and(inArray(schema.features.id, feature.dependencies), eq(schema.features.status, "passing")))
+        .all()
+        .map((row) => row.id),
+    );
+    return feature.dependencies.filter((dependencyId) => !passing.has(dependencyId));
+  }
+
+  /** Applies `patch` to one feature, stamps `updatedAt`, appends `feature.updated` and returns the feature. */
+  #writeFeature(database: Database, id: FeatureId, patch: FeaturePatch, now: Date): Feature {
+    const at = now.toISOString();
+    database
+      .update(schema.features)
+      .set({ ...patch, updatedAt: at })
+      .where(eq(schema.features.id, id))
+      .run();
+    const feature = this.#requireFeature(database, id);
+    appendEvent(database, "feature.updated", { feature }, at);
+    return feature;
+  }
+
+  #setDependencies(
+    database: Database,
+    id: FeatureId,
+    next: (current: readonly FeatureId[]) => FeatureId[],
+    options: { maxDependenciesPerFeature: number },
+  ): Feature {
+    const feature = this.#requireFeature(database, id);
+    const dependencies = next(feature.dependencies);
+    const violations = validateDependencyChanges({
+      graph: this.#readGraph(database),
+      changes: new Map([[id, dependencies]]),
+      maxPerFeature: options.maxDependenciesPerFeature,
+    });
+    const first = violations[0];
+    if (first !== undefined) {
+      throw new AppError(
+        first.code,
+        `the dependency change was rejected, nothing was changed: ${violations.map((violation) => violation.message).join("; ")}`,
+        { details: { violations } },
+      );
+    }
+    if (sameList(dependencies, feature.dependencies)) return feature;
+    return this.#replaceDependencies(database, id, dependencies);
+  }
+
+  /** Replaces the dependency rows of one feature (a new list, never mutated in place: AutoForge W6). */
+  #replaceDependencies(database: Database, id: FeatureId, dependencies: readonly FeatureId[]): Feature {
+    database.delete(schema.featureDependencies).where(eq(schema.featureDependencies.featureId, id)).run();
+    if (dependencies.length > 0) {
+      database
+        .insert(schema.featureDependencies)
+        .values(dependencies.map((dependsOnId, position) => ({ featureId: id, dependsOnId, position })))
+        .run();
+    }
+    return this.#writeFeature(database, id, {}, this.#now());
   }
 
   #readFeatures(database: Database): Feature[] {
@@ -313,7 +720,12 @@ export class ProjectStore {
   }
 }
 
-function appendEvent(database: Database, type: string, data: Record<string, unknown>, at: string): number {
+function appendEvent<T extends DurableEventType>(
+  database: Database,
+  type: T,
+  data: EventData<T>,
+  at: string,
+): number {
   const row = database
     .insert(schema.events)
     .values({ at, type, data })
@@ -376,4 +788,36 @@ function describeViolation(violation: DependencyViolation, firstId: number, coun
       return `dependencies would form a cycle: ${[...cycle, ...cycle.slice(0, 1)].map(label).join(" → ")}`;
     }
   }
+}
+
+/** The statuses after which a status change keeps the lease by default. */
+const leaseKeepingStatuses: ReadonlySet<FeatureStatus> = new Set(["in_progress", "verifying", "regressed"]);
+
+/** Throws `lease_not_held` unless `sessionId` holds the feature's lease. */
+function assertLeaseHeld(feature: Feature, sessionId: SessionId): void {
+  if (feature.lease?.owner === sessionId) return;
+  const holder =
+    feature.lease === null
+      ? "nobody holds a lease on it"
+      : `session ${feature.lease.owner} holds its lease until ${feature.lease.expiresAt}`;
+  throw new AppError(
+    "lease_not_held",
+    `session ${sessionId} does not hold the lease on feature ${feature.id} (${holder}); claim it first`,
+    { details: { id: feature.id, owner: feature.lease?.owner ?? null } },
+  );
+}
+
+/** The change that releases a feature's lease: in-progress work is given back, a regression is queued again. */
+function releasePatch(feature: Feature, reason: string | undefined): FeaturePatch {
+  const patch: FeaturePatch = { leaseOwner: null, leaseExpiresAt: null };
+  if (feature.status === "in_progress" || feature.status === "regressed") {
+    assertTransition(feature.status, "pending");
+    patch.status = "pending";
+    if (reason !== undefined) patch.lastError = reason;
+  }
+  return patch;
+}
+
+function sameList(left: readonly FeatureId[], right: readonly FeatureId[]): boolean {
+  return left.length === right.length && left.every((value, index) => value === right[index]);
 }
