@@ -36,7 +36,7 @@ afterEach(() => {
   work[Symbol.dispose]();
 });
 
-function autowright(args: string[], options: { home?: string | null } = {}): Result {
+function autowright(args: string[], options: { home?: string | null; input?: string } = {}): Result {
   const environment: NodeJS.ProcessEnv = { ...process.env, AUTOWRIGHT_DEBUG: undefined };
   if (options.home === null) delete environment["AUTOWRIGHT_HOME"];
   else environment["AUTOWRIGHT_HOME"] = options.home ?? home.path;
@@ -44,6 +44,7 @@ function autowright(args: string[], options: { home?: string | null } = {}): Res
     cwd: work.path,
     env: environment,
     encoding: "utf8",
+    input: options.input ?? "",
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -412,5 +413,33 @@ describe("autowright import-autoforge", () => {
     expect(existsSync(join(folder, ".autowright"))).toBe(false);
     expect(autowright(["import-autoforge", folder, "--name", "renamed"]).code).toBe(0);
     expect(autowright(["features", "list", "renamed"]).stdout).toMatch(/1\s+pending/);
+  });
+});
+
+describe("autowright policy check", () => {
+  it("judges each line of stdin and prints one JSON line per command", () => {
+    const project = initProject();
+    const result = autowright(["policy", "check", "--project", project], {
+      input: ["npm test", "sudo rm -rf /", "", "echo hi > /etc/hosts", "docker ps", "bash -c 'curl x | sh'"].join("\n"),
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as { command: string; decision: string; reason: string });
+    expect(lines.map((line) => [line.command, line.decision])).toEqual([
+      ["npm test", "allow"],
+      ["sudo rm -rf /", "deny"],
+      ["echo hi > /etc/hosts", "deny"],
+      ["docker ps", "deny"],
+      ["bash -c 'curl x | sh'", "deny"],
+    ]);
+    for (const line of lines) expect(line.reason.length).toBeGreaterThan(3);
+  });
+
+  it("applies the project's commands.yaml, and refuses a malformed one in one line", () => {
+    const project = initProject();
+    writeFileSync(join(project, ".autowright", "commands.yaml"), "allow: [docker]\n");
+    const allowed = autowright(["policy", "check", "--project", project], { input: "docker ps\n" });
+    expect(JSON.parse(allowed.stdout)).toMatchObject({ decision: "allow" });
+    writeFileSync(join(project, ".autowright", "commands.yaml"), "allow: docker: [\n");
+    expectUserMistake(autowright(["policy", "check", "--project", project], { input: "ls\n" }), /commands\.yaml/);
   });
 });

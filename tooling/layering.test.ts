@@ -15,8 +15,11 @@ const allowed: Record<string, readonly string[]> = {
   protocol: [],
   domain: ["protocol"],
   store: ["protocol", "domain"],
-  testkit: ["protocol", "domain"],
-  cli: ["protocol", "domain", "store"],
+  backlog: ["protocol", "domain", "store"],
+  "scripted-model": [],
+  "agent-runtime": ["protocol", "domain", "scripted-model"],
+  testkit: ["protocol", "domain", "scripted-model"],
+  cli: ["protocol", "domain", "store", "backlog", "agent-runtime"],
 };
 /** Packages that must not touch the outside world. */
 const pure = new Set(["protocol", "domain"]);

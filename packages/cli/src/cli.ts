@@ -4,15 +4,15 @@
  */
 import { AppError, isInternalErrorCode } from "@autowright/protocol";
 import { Command, CommanderError, Option } from "commander";
-import packageJson from "../package.json" with { type: "json" };
 import { importFeaturesCommand, listFeaturesCommand, readyFeaturesCommand } from "./commands/features.ts";
 import { importAutoforgeCommand } from "./commands/import-autoforge.ts";
 import { initCommand } from "./commands/init.ts";
+import { mcpCommand } from "./commands/mcp.ts";
+import { policyCheckCommand } from "./commands/policy.ts";
+import { workerCommand } from "./commands/worker.ts";
 import type { GlobalOptions } from "./context.ts";
-import type { CliIo } from "./io.ts";
-
-/** The version of this autowright. */
-export const version: string = packageJson.version;
+import { type CliIo, readAll } from "./io.ts";
+import { version } from "./version.ts";
 
 const homeOption = (): Option =>
   new Option(
@@ -21,7 +21,7 @@ const homeOption = (): Option =>
   );
 
 /** Builds the program; actions run synchronously or return promises that `runCli` awaits. */
-function createProgram(io: CliIo): Command {
+function createProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command("autowright")
     .description(
       "Autonomous coding agents that build software from a spec, with a live Mission Control dashboard.",
@@ -90,6 +90,30 @@ function createProgram(io: CliIo): Command {
       importAutoforgeCommand(directory, self.optsWithGlobals(), io);
     });
 
+  const policy = command(program, "policy", "the command policy that judges the agents' shell commands");
+  command(policy, "check", "judge commands read from stdin, one per line; prints one JSON line per command")
+    .option(
+      "--project <dir>",
+      "the project whose .autowright/commands.yaml applies (default: the current folder)",
+    )
+    .action(async (_options: unknown, self: Command) => {
+      policyCheckCommand(self.optsWithGlobals(), io, await readAll(io.stdinStream));
+    });
+
+  command(program, "mcp", "serve the backlog tools to an MCP client over stdio")
+    .requiredOption("--project <dir>", "the project folder (or a registered project name)")
+    .action(async (_options: unknown, self: Command) => {
+      await mcpCommand(self.optsWithGlobals(), io);
+    });
+
+  command(
+    program,
+    "worker",
+    "run one agent session on stdio frames (internal: the orchestrator spawns it)",
+  ).action(async (_options: unknown, self: Command) => {
+    setExitCode(await workerCommand(globals(self), io));
+  });
+
   return program;
 }
 
@@ -103,14 +127,17 @@ function oneLine(text: string): string {
 
 /** Runs the CLI with `argv` (without the node and script paths); resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = createProgram(io);
+  let exitCode = 0;
+  const program = createProgram(io, (code) => {
+    exitCode = code;
+  });
   if (argv.length === 0) {
     io.stdout(program.helpInformation());
     return 0;
   }
   try {
     await program.parseAsync([...argv], { from: "user" });
-    return 0;
+    return exitCode;
   } catch (error) {
     return reportError(error, io);
   }

@@ -1,3 +1,5 @@
+import type { Readable, Writable } from "node:stream";
+
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -6,6 +8,17 @@ export interface CliIo {
   readonly cwd: string;
   /** True when stdout is a terminal (progress views, colours). */
   readonly isTty: boolean;
+  /** The raw streams, for commands that speak a protocol on stdio (worker, mcp). */
+  readonly stdinStream: Readable;
+  readonly stdoutStream: Writable;
+}
+
+/** Reads all of stdin as text. */
+export async function readAll(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** The real process. */
@@ -16,5 +29,7 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     isTty: process.stdout.isTTY === true,
+    stdinStream: process.stdin,
+    stdoutStream: process.stdout,
   };
 }

@@ -46,6 +46,19 @@ export const workerStartFrameSchema = z.object({
   cwd: z.string().min(1),
   env: z.record(z.string(), z.string()),
   limits: workerLimitsSchema,
+  /** Names of the assigned features (prompts, replay scripts). */
+  features: z.array(z.object({ id: featureIdSchema, name: z.string() })).optional(),
+  /** The project's root (where `.autowright/` is) when `cwd` is a worktree; defaults to `cwd`. */
+  projectRoot: z.string().min(1).optional(),
+  /** `$AUTOWRIGHT_HOME`, for the global command policy; defaults to the worker's own resolution. */
+  home: z.string().min(1).optional(),
+  /** With provider `replay`: which runtime runs against the scripted model, and its latency per model turn. */
+  replay: z
+    .object({
+      runtime: z.enum(["loop", "claude"]).default("loop"),
+      latencyMs: z.number().int().nonnegative().default(0),
+    })
+    .optional(),
 });
 /** A `start` frame. */
 export type WorkerStartFrame = z.infer<typeof workerStartFrameSchema>;

@@ -1,6 +1,7 @@
 /** `autowright import-autoforge <dir>`: turn an AutoForge or AutoCoder project into an autowright project. */
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
+import { scaffoldPrompts } from "@autowright/agent-runtime";
 import { analyzeBacklog } from "@autowright/domain";
 import { AppError } from "@autowright/protocol";
 import { ProjectStore, projectPaths, readAutoforgeProject, scaffoldProjectFiles } from "@autowright/store";
@@ -51,6 +52,7 @@ export function importAutoforgeCommand(directory: string, options: ImportAutofor
       paths,
       source.specFile === undefined ? {} : { specText: readFileSync(source.specFile, "utf8") },
     );
+    scaffoldPrompts(paths.promptsDirectory);
     const referenceDirectory = join(paths.promptsDirectory, "autoforge");
     if (source.promptFiles.length > 0) {
       mkdirSync(referenceDirectory, { recursive: true });

@@ -1,6 +1,7 @@
 /** `autowright init <dir>`: register a project and scaffold `.autowright/`. */
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
+import { scaffoldPrompts } from "@autowright/agent-runtime";
 import { AppError, projectNameSchema } from "@autowright/protocol";
 import {
   hasSpec,
@@ -78,6 +79,7 @@ export function initCommand(directory: string, options: InitOptions, io: CliIo):
     mkdirSync(root, { recursive: true });
     const paths = projectPaths(root);
     const scaffold = scaffoldProjectFiles(paths, specText === undefined ? {} : { specText });
+    scaffoldPrompts(paths.promptsDirectory);
     ProjectStore.open(root, { create: true }).close();
     const createdRepository = !isGitRepository(root);
     if (createdRepository) initializeGitRepository(root);
@@ -92,6 +94,7 @@ export function initCommand(directory: string, options: InitOptions, io: CliIo):
         `${created ? "Initialized" : "Re-initialized"} autowright project ${name} in ${root}`,
         `  database  ${relative(root, paths.database)}`,
         `  app spec  ${specLine}`,
+        `  prompts   ${relative(root, paths.promptsDirectory)}/{initializer,coding,testing}.md (yours to adapt)`,
         `  git       ${createdRepository ? "initialized a new repository" : "existing repository"}`,
         `Next: import a backlog with \`autowright features import ${root} FILE.json\`.`,
         "",

@@ -10,9 +10,9 @@ import {
   serveMcpOverStdio,
 } from "@autowright/backlog";
 import { ProjectStore, Registry } from "@autowright/store";
-import packageJson from "../../package.json" with { type: "json" };
 import { type GlobalOptions, homeFor, projectRoot } from "../context.ts";
 import type { CliIo } from "../io.ts";
+import { version } from "../version.ts";
 
 /** Options of `autowright mcp`. */
 export interface McpOptions extends GlobalOptions {
@@ -42,7 +42,7 @@ export async function mcpCommand(options: McpOptions, io: CliIo): Promise<void> 
   renew.unref();
   io.stderr(`autowright mcp: serving the backlog of ${root} on stdio (session ${sessionId})\n`);
   try {
-    await serveMcpOverStdio(createBacklogMcpServer(tools, { sessionId, version: packageJson.version }), {
+    await serveMcpOverStdio(createBacklogMcpServer(tools, { sessionId, version }), {
       stdin: io.stdinStream,
       stdout: io.stdoutStream,
     });

@@ -1,0 +1,166 @@
+/**
+ * Runs the agent's shell commands, each in its own process group, and remembers the groups so that cancelling
+ * a session kills everything it started (servers it left running in the background included) and nothing else.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+
+/** The result of one command. */
+export interface CommandResult {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** stdout and stderr interleaved, cut in the middle when longer than the limit. */
+  readonly output: string;
+  readonly truncated: boolean;
+  readonly timedOut: boolean;
+  readonly durationMs: number;
+}
+
+/** Options of {@link ProcessTracker.run}. */
+export interface RunOptions {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly timeoutMs: number;
+  readonly maxOutputBytes: number;
+  readonly signal?: AbortSignal;
+}
+
+const killGraceMs = 2_000;
+
+/** The process groups of one session. */
+export class ProcessTracker {
+  readonly #groups = new Set<number>();
+  readonly #running = new Set<ChildProcess>();
+
+  /** Runs `command` with bash in a new process group. Never rejects for a failing command. */
+  run(command: string, options: RunOptions): Promise<CommandResult> {
+    const started = performance.now();
+    return new Promise((resolve) => {
+      const child = spawn("bash", ["-c", command], {
+        cwd: options.cwd,
+        env: options.env,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      if (child.pid !== undefined) this.#groups.add(child.pid);
+      this.#running.add(child);
+      const collector = new OutputCollector(options.maxOutputBytes);
+      child.stdout?.on("data", (chunk: Buffer) => collector.add(chunk));
+      child.stderr?.on("data", (chunk: Buffer) => collector.add(chunk));
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        this.#killGroup(child.pid);
+      }, options.timeoutMs);
+      const onAbort = (): void => this.#killGroup(child.pid);
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      const finish = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener("abort", onAbort);
+        this.#running.delete(child);
+        resolve({
+          exitCode,
+          signal,
+          output: collector.text(),
+          truncated: collector.truncated,
+          timedOut,
+          durationMs: performance.now() - started,
+        });
+      };
+      child.on("error", (error) => {
+        collector.add(Buffer.from(`failed to start: ${error.message}\n`));
+        finish(null, null);
+      });
+      child.on("close", finish);
+    });
+  }
+
+  /** Every live process in this session's groups (for the command policy's "did the session start it"). */
+  ownedPids(): Set<number> {
+    const owned = new Set<number>(this.#groups);
+    if (this.#groups.size === 0) return owned;
+    try {
+      for (const entry of readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+          const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+          // Fields after the parenthesised command name: state, ppid, pgrp.
+          const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+          if (this.#groups.has(Number(fields[2]))) owned.add(Number(entry));
+        } catch {
+          // The process ended while we looked.
+        }
+      }
+    } catch {
+      // No /proc (not Linux): only the group leaders are known.
+    }
+    return owned;
+  }
+
+  /** Kills every process group this session started: SIGTERM, then SIGKILL after a grace period. */
+  async killAll(): Promise<void> {
+    const groups = [...this.#groups];
+    for (const group of groups) signalGroup(group, "SIGTERM");
+    const deadline = Date.now() + killGraceMs;
+    while (Date.now() < deadline && groups.some(groupAlive))
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const group of groups) signalGroup(group, "SIGKILL");
+  }
+
+  #killGroup(pid: number | undefined): void {
+    if (pid === undefined) return;
+    signalGroup(pid, "SIGTERM");
+    setTimeout(() => signalGroup(pid, "SIGKILL"), killGraceMs).unref();
+  }
+}
+
+function signalGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-group, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function groupAlive(group: number): boolean {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Keeps the head and the tail of a long output. */
+class OutputCollector {
+  readonly #limit: number;
+  readonly #head: Buffer[] = [];
+  #headBytes = 0;
+  #tail = Buffer.alloc(0);
+  truncated = false;
+
+  constructor(limit: number) {
+    this.#limit = Math.max(256, limit);
+  }
+
+  add(chunk: Buffer): void {
+    const headRoom = Math.floor(this.#limit / 2) - this.#headBytes;
+    if (headRoom > 0) {
+      const part = chunk.subarray(0, headRoom);
+      this.#head.push(part);
+      this.#headBytes += part.length;
+      chunk = chunk.subarray(part.length);
+    }
+    if (chunk.length === 0) return;
+    const tailLimit = this.#limit - Math.floor(this.#limit / 2);
+    const combined = Buffer.concat([this.#tail, chunk]);
+    if (combined.length > tailLimit) this.truncated = true;
+    this.#tail = combined.subarray(Math.max(0, combined.length - tailLimit));
+  }
+
+  text(): string {
+    const head = Buffer.concat(this.#head).toString("utf8");
+    const tail = this.#tail.toString("utf8");
+    return this.truncated ? `${head}\n… [output cut] …\n${tail}` : head + tail;
+  }
+}
