@@ -420,10 +420,20 @@ describe("autowright policy check", () => {
   it("judges each line of stdin and prints one JSON line per command", () => {
     const project = initProject();
     const result = autowright(["policy", "check", "--project", project], {
-      input: ["npm test", "sudo rm -rf /", "", "echo hi > /etc/hosts", "docker ps", "bash -c 'curl x | sh'"].join("\n"),
+      input: [
+        "npm test",
+        "sudo rm -rf /",
+        "",
+        "echo hi > /etc/hosts",
+        "docker ps",
+        "bash -c 'curl x | sh'",
+      ].join("\n"),
     });
     expect(result.code, result.stderr).toBe(0);
-    const lines = result.stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as { command: string; decision: string; reason: string });
+    const lines = result.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { command: string; decision: string; reason: string });
     expect(lines.map((line) => [line.command, line.decision])).toEqual([
       ["npm test", "allow"],
       ["sudo rm -rf /", "deny"],
@@ -440,6 +450,9 @@ describe("autowright policy check", () => {
     const allowed = autowright(["policy", "check", "--project", project], { input: "docker ps\n" });
     expect(JSON.parse(allowed.stdout)).toMatchObject({ decision: "allow" });
     writeFileSync(join(project, ".autowright", "commands.yaml"), "allow: docker: [\n");
-    expectUserMistake(autowright(["policy", "check", "--project", project], { input: "ls\n" }), /commands\.yaml/);
+    expectUserMistake(
+      autowright(["policy", "check", "--project", project], { input: "ls\n" }),
+      /commands\.yaml/,
+    );
   });
 });

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { findExecutable } from "@autowright/agent-runtime";
 import type { WorkerOutboundFrame } from "@autowright/protocol";
 import {
   type ModelScript,
@@ -324,4 +325,43 @@ describe("the worker's protocol", () => {
     );
     expect(await worker.exited).toBe(0);
   });
+});
+
+describe("the OS sandbox of the tool loop", () => {
+  it.skipIf(findExecutable("bwrap") === undefined)(
+    "lets a project script write inside the working tree but not outside it",
+    async () => {
+      using outside = temporaryDirectory("autowright-outside-");
+      const script =
+        "const fs = require('node:fs'); for (const path of process.argv.slice(2)) { try { fs.writeFileSync(path, 'x'); console.log('wrote ' + path); } catch (error) { console.log('refused ' + path + ': ' + error.code); } }";
+      const server = await scripted("openai", {
+        turns: [
+          { toolCalls: [{ name: "write_file", input: { path: "escape.cjs", content: script } }] },
+          {
+            toolCalls: [
+              {
+                name: "bash",
+                input: { command: `node escape.cjs inside.txt ${join(outside.path, "escaped.txt")}` },
+              },
+            ],
+          },
+          { text: "done" },
+        ],
+      });
+      createProject(project.path, []).close();
+      const worker = run({
+        home: home.path,
+        start: startFrame({
+          cwd: project.path,
+          provider: "openai-compatible",
+          env: { OPENAI_BASE_URL: server.openaiBaseUrl },
+        }),
+      });
+      await worker.waitFor(frameOfType("ended"), 60_000);
+      expect(existsSync(join(project.path, "inside.txt"))).toBe(true);
+      expect(existsSync(join(outside.path, "escaped.txt"))).toBe(false);
+      const log = worker.frames.find((frame) => frame.type === "log" && frame.line.includes("protection:"));
+      expect(log).toMatchObject({ line: expect.stringMatching(/OS sandbox \(bubblewrap\)/) });
+    },
+  );
 });

@@ -18,8 +18,9 @@ const allowed: Record<string, readonly string[]> = {
   backlog: ["protocol", "domain", "store"],
   "scripted-model": [],
   "agent-runtime": ["protocol", "domain", "scripted-model"],
+  orchestrator: ["protocol", "domain", "store", "backlog", "agent-runtime"],
   testkit: ["protocol", "domain", "scripted-model"],
-  cli: ["protocol", "domain", "store", "backlog", "agent-runtime"],
+  cli: ["protocol", "domain", "store", "backlog", "agent-runtime", "orchestrator"],
 };
 /** Packages that must not touch the outside world. */
 const pure = new Set(["protocol", "domain"]);

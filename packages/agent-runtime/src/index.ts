@@ -25,7 +25,13 @@ export { selectRuntime } from "./runtimes/select-runtime.ts";
 export type { ToolLoopModelOptions } from "./runtimes/tool-loop-runtime.ts";
 export { createLanguageModel, createToolLoopRuntime } from "./runtimes/tool-loop-runtime.ts";
 export type { SecurityLayers } from "./sandbox.ts";
-export { findExecutable, securityLayers } from "./sandbox.ts";
+export {
+  describeLayers,
+  findExecutable,
+  sandboxedCommand,
+  securityLayers,
+  writableFolders,
+} from "./sandbox.ts";
 export { isInside, resolveInside, resolveWritableInside } from "./tools/confinement.ts";
 export { createWorkspaceTools, globToRegExp } from "./tools/workspace-tools.ts";
 export type { PreparedRuntime, WorkerOptions } from "./worker.ts";

@@ -19,6 +19,8 @@ export interface CommandResult {
 /** Options of {@link ProcessTracker.run}. */
 export interface RunOptions {
   readonly cwd: string;
+  /** When given, the command runs through this argv (e.g. a sandbox wrapper) instead of plain `bash -c`. */
+  readonly argv?: readonly string[];
   readonly env: NodeJS.ProcessEnv;
   readonly timeoutMs: number;
   readonly maxOutputBytes: number;
@@ -26,6 +28,7 @@ export interface RunOptions {
 }
 
 const killGraceMs = 2_000;
+const backgroundGraceMs = 200;
 
 /** The process groups of one session. */
 export class ProcessTracker {
@@ -35,8 +38,19 @@ export class ProcessTracker {
   /** Runs `command` with bash in a new process group. Never rejects for a failing command. */
   run(command: string, options: RunOptions): Promise<CommandResult> {
     const started = performance.now();
+    if (options.signal?.aborted === true) {
+      return Promise.resolve({
+        exitCode: null,
+        signal: null,
+        output: "not run: the session was stopped",
+        truncated: false,
+        timedOut: false,
+        durationMs: 0,
+      });
+    }
     return new Promise((resolve) => {
-      const child = spawn("bash", ["-c", command], {
+      const [program, ...programArguments] = options.argv ?? ["bash", "-c", command];
+      const child = spawn(program ?? "bash", programArguments, {
         cwd: options.cwd,
         env: options.env,
         detached: true,
@@ -54,7 +68,10 @@ export class ProcessTracker {
       }, options.timeoutMs);
       const onAbort = (): void => this.#killGroup(child.pid);
       options.signal?.addEventListener("abort", onAbort, { once: true });
+      let finished = false;
       const finish = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
+        if (finished) return;
+        finished = true;
         clearTimeout(timer);
         options.signal?.removeEventListener("abort", onAbort);
         this.#running.delete(child);
@@ -72,11 +89,20 @@ export class ProcessTracker {
         finish(null, null);
       });
       child.on("close", finish);
+      // A process left running in the background keeps the pipes open: do not wait for it, it stays tracked.
+      child.on("exit", (exitCode, signal) => {
+        setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          finish(exitCode, signal);
+        }, backgroundGraceMs).unref();
+      });
     });
   }
 
   /** Every live process in this session's groups (for the command policy's "did the session start it"). */
   ownedPids(): Set<number> {
+    for (const group of this.#groups) if (!groupAlive(group)) this.#groups.delete(group);
     const owned = new Set<number>(this.#groups);
     if (this.#groups.size === 0) return owned;
     try {

@@ -3,7 +3,7 @@
  * a known API key or bearer token, is replaced before a line leaves the worker.
  */
 
-const secretNamePattern = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH)/i;
+const secretNamePattern = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)/i;
 const secretShapes: readonly RegExp[] = [
   /sk-ant-[A-Za-z0-9_-]{8,}/g,
   /sk-(?:proj-)?[A-Za-z0-9_-]{16,}/g,

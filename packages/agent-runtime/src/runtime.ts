@@ -14,7 +14,7 @@ import { stateForTool, summarizeToolInput } from "./agent-state.ts";
 import type { FrameBody } from "./frame-channel.ts";
 import type { CommandPolicy } from "./policy/command-policy.ts";
 import type { ProcessTracker } from "./process-tracker.ts";
-import type { Redactor } from "./redaction.ts";
+import { type Redactor, redactDeep } from "./redaction.ts";
 
 /** The answer to a backlog tool call, as the orchestrator sends it back. */
 export type BacklogCallResult = { ok: true; result: unknown } | { ok: false; error: ErrorPayload };
@@ -100,8 +100,7 @@ export class ToolActivity {
   /** A tool call began. */
   called(callId: string, tool: string, input: unknown): void {
     this.#started.set(callId, { tool, at: performance.now() });
-    const summary = summarizeToolInput(input);
-    const inputSummary = summary === undefined ? undefined : this.#redact(summary);
+    const inputSummary = summarizeToolInput(redactDeep(input, this.#redact));
     this.#emit({
       type: "tool.called",
       callId,

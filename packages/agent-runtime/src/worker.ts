@@ -24,7 +24,7 @@ import type {
   RuntimeResult,
   SessionContext,
 } from "./runtime.ts";
-import { securityLayers } from "./sandbox.ts";
+import { describeLayers, securityLayers } from "./sandbox.ts";
 
 /** What the worker needs from its process. */
 export interface WorkerOptions {
@@ -170,11 +170,10 @@ export function runWorker(options: WorkerOptions): Promise<number> {
           });
         },
       };
-      const layers = securityLayers(env);
       emit({
         type: "log",
         level: "info",
-        line: `session ${start.sessionId}: runtime ${prepared.runtime.name}, model ${start.model}; protection: command policy, file confinement, secret redaction${layers.sandbox ? ", OS sandbox for Claude sessions (bubblewrap)" : " (no OS sandbox: install bubblewrap and socat)"}`,
+        line: `session ${start.sessionId}: runtime ${prepared.runtime.name}, model ${start.model}; protection: ${describeLayers(securityLayers(env), prepared.runtime.name)}`,
       });
       emit({
         type: "agent.state",

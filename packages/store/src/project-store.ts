@@ -24,9 +24,10 @@ import {
   type HumanInputResponse,
   type Lease,
   type SessionId,
+  type Usage,
 } from "@autowright/protocol";
 import type BetterSqlite3 from "better-sqlite3";
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, gte, inArray, isNull, sql } from "drizzle-orm";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { openDatabase } from "./connection.ts";
 import { type ProjectPaths, projectPaths } from "./paths.ts";
@@ -535,6 +536,89 @@ export class ProjectStore {
       },
       { behavior: "immediate" },
     );
+  }
+
+  /** Records that a session started. */
+  startSession(session: {
+    id: SessionId;
+    role: string;
+    featureIds: readonly FeatureId[];
+    model: string | null;
+    provider: string;
+  }): void {
+    this.#database
+      .insert(schema.sessions)
+      .values({
+        id: session.id,
+        role: session.role,
+        featureIds: [...session.featureIds],
+        model: session.model,
+        provider: session.provider,
+        startedAt: this.#now().toISOString(),
+        inputTokens: 0,
+        outputTokens: 0,
+        costUsd: 0,
+      })
+      .run();
+  }
+
+  /** Records how a session ended and what it cost. */
+  endSession(id: SessionId, result: { outcome: string; summary: string; usage: Usage }): void {
+    this.#database
+      .update(schema.sessions)
+      .set({
+        endedAt: this.#now().toISOString(),
+        outcome: result.outcome,
+        summary: result.summary,
+        inputTokens: result.usage.inputTokens,
+        outputTokens: result.usage.outputTokens,
+        costUsd: result.usage.costUsd,
+      })
+      .where(eq(schema.sessions.id, id))
+      .run();
+  }
+
+  /** Sessions that were started and never ended (their process died with the orchestrator). */
+  unfinishedSessions(): { id: SessionId; featureIds: FeatureId[] }[] {
+    return this.#database
+      .select({ id: schema.sessions.id, featureIds: schema.sessions.featureIds })
+      .from(schema.sessions)
+      .where(isNull(schema.sessions.endedAt))
+      .all();
+  }
+
+  /** Closes sessions left open by a crash, with the outcome `failed`. */
+  closeUnfinishedSessions(summary: string): number {
+    return this.#database
+      .update(schema.sessions)
+      .set({ endedAt: this.#now().toISOString(), outcome: "failed", summary })
+      .where(isNull(schema.sessions.endedAt))
+      .run().changes;
+  }
+
+  /** Token usage and cost of all sessions started at or after `since` (ISO), and per feature. */
+  usageSince(since: string): { total: Usage; byFeature: Map<FeatureId, Usage> } {
+    const rows = this.#database
+      .select()
+      .from(schema.sessions)
+      .where(gte(schema.sessions.startedAt, since))
+      .all();
+    const total: Usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    const byFeature = new Map<FeatureId, Usage>();
+    for (const row of rows) {
+      total.inputTokens += row.inputTokens;
+      total.outputTokens += row.outputTokens;
+      total.costUsd += row.costUsd;
+      const share = row.featureIds.length === 0 ? 0 : 1 / row.featureIds.length;
+      for (const id of row.featureIds) {
+        const usage = byFeature.get(id) ?? { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+        usage.inputTokens += Math.round(row.inputTokens * share);
+        usage.outputTokens += Math.round(row.outputTokens * share);
+        usage.costUsd += row.costUsd * share;
+        byFeature.set(id, usage);
+      }
+    }
+    return { total, byFeature };
   }
 
   /** Appends a durable event outside any other change; returns its `seq`. */

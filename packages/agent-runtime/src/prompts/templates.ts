@@ -87,8 +87,7 @@ export const promptTemplates: Record<PromptRole, string> = { initializer, coding
 
 /** Replaces `{{name}}` with `variables[name]`; unknown placeholders are left for the reader to see. */
 export function renderPrompt(template: string, variables: Readonly<Record<string, string>>): string {
-  return template.replace(
-    /\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}/g,
-    (match, name: string) => variables[name] ?? match,
+  return template.replace(/\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}/g, (match, name: string) =>
+    Object.hasOwn(variables, name) ? (variables[name] ?? match) : match,
   );
 }

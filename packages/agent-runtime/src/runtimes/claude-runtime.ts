@@ -140,7 +140,7 @@ export function createClaudeRuntime(): AgentRuntime {
               CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
               ENABLE_TOOL_SEARCH: "false",
               DISABLE_AUTOUPDATER: "1",
-              ...(securityLayers(context.env).sandbox ? { CLAUDE_CODE_SUBPROCESS_ENV_SCRUB: "1" } : {}),
+              ...(securityLayers(context.env).claudeSandbox ? { CLAUDE_CODE_SUBPROCESS_ENV_SCRUB: "1" } : {}),
             },
             hooks: {
               PreToolUse: [

@@ -15,6 +15,7 @@ import {
   type SessionContext,
   ToolActivity,
 } from "../runtime.ts";
+import { findExecutable, securityLayers, writableFolders } from "../sandbox.ts";
 import { createWorkspaceTools } from "../tools/workspace-tools.ts";
 
 /** Where the loop's model lives. */
@@ -97,6 +98,7 @@ export function createToolLoopRuntime(
         maxOutputBytes: start.limits.maxOutputBytes ?? defaultMaxOutputBytes,
         commandTimeoutMs: defaultCommandTimeoutMs,
         signal: context.signal,
+        sandbox: commandSandbox(context),
       });
       for (const [name, definition] of Object.entries(workspace)) {
         tools[name] = dynamicTool({
@@ -183,6 +185,16 @@ export function createToolLoopRuntime(
       };
     },
   };
+}
+
+/** The OS sandbox for the loop's commands, when bubblewrap is here and not turned off (`AUTOWRIGHT_SANDBOX=off`). */
+function commandSandbox(context: SessionContext): { bwrap: string; writable: string[] } | undefined {
+  const bwrap = securityLayers(context.env).toolLoopSandbox
+    ? findExecutable("bwrap", context.env)
+    : undefined;
+  return bwrap === undefined
+    ? undefined
+    : { bwrap, writable: writableFolders(context.start.cwd, context.env) };
 }
 
 function failureResult(error: unknown, context: SessionContext): RuntimeResult {

@@ -3,7 +3,7 @@
  * followed (for a path that does not exist yet, its nearest existing ancestor), so neither `../x` nor a link
  * pointing outside gets through.
  */
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, lstatSync, readlinkSync, realpathSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { AppError } from "@autowright/protocol";
 
@@ -16,18 +16,38 @@ export function isInside(root: string, path: string): boolean {
   );
 }
 
-/** Resolves `path` (relative to `root`, or absolute) and returns its real path, refusing anything outside. */
-export function resolveInside(root: string, path: string): string {
-  const realRoot = realpathSync(root);
-  const target = resolve(realRoot, path);
+/**
+ * The real path `target` would write to: symlinks followed, including dangling ones (a link to a file that does
+ * not exist yet would otherwise be judged by its own location, and writing through it would escape).
+ */
+function realTarget(target: string, depth = 0): string {
+  if (depth > 40) throw new AppError("path_outside_project", `${target}: too many levels of symbolic links`);
   let existing = target;
-  while (!existsSync(existing)) {
+  while (!pathExists(existing)) {
     const parent = dirname(existing);
     if (parent === existing) break;
     existing = parent;
   }
+  if (existing === target && lstatSync(target).isSymbolicLink() && !existsSync(target)) {
+    return realTarget(resolve(dirname(target), readlinkSync(target)), depth + 1);
+  }
   const realExisting = realpathSync(existing);
-  const real = resolve(realExisting, relative(existing, target));
+  return resolve(realExisting, relative(existing, target));
+}
+
+function pathExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves `path` (relative to `root`, or absolute) and returns its real path, refusing anything outside. */
+export function resolveInside(root: string, path: string): string {
+  const realRoot = realpathSync(root);
+  const real = realTarget(resolve(realRoot, path));
   if (!isInside(realRoot, real)) {
     throw new AppError(
       "path_outside_project",

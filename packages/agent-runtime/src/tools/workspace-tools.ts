@@ -8,6 +8,7 @@ import { dirname, join, relative } from "node:path";
 import { z } from "zod";
 import type { CommandPolicy } from "../policy/command-policy.ts";
 import type { ProcessTracker } from "../process-tracker.ts";
+import { sandboxedCommand } from "../sandbox.ts";
 import { resolveInside, resolveWritableInside } from "./confinement.ts";
 
 /** What the tools need to know about the session. */
@@ -19,6 +20,8 @@ export interface WorkspaceToolContext {
   readonly maxOutputBytes: number;
   readonly commandTimeoutMs: number;
   readonly signal: AbortSignal;
+  /** bubblewrap's path when commands run in the OS sandbox. */
+  readonly sandbox?: { readonly bwrap: string; readonly writable: readonly string[] } | undefined;
 }
 
 /** One tool: its description, input schema and implementation. */
@@ -51,6 +54,7 @@ function* walk(directory: string): Generator<string> {
 /** Converts a glob (`**`, `*`, `?`, `{a,b}`) to an anchored regular expression over `/`-separated paths. */
 export function globToRegExp(glob: string): RegExp {
   let pattern = "";
+  let braces = 0;
   for (let index = 0; index < glob.length; index += 1) {
     const character = glob[index] ?? "";
     if (character === "*" && glob[index + 1] === "*") {
@@ -58,9 +62,13 @@ export function globToRegExp(glob: string): RegExp {
       index += glob[index + 2] === "/" ? 2 : 1;
     } else if (character === "*") pattern += "[^/]*";
     else if (character === "?") pattern += "[^/]";
-    else if (character === "{") pattern += "(?:";
-    else if (character === "}") pattern += ")";
-    else if (character === ",") pattern += "|";
+    else if (character === "{") {
+      braces += 1;
+      pattern += "(?:";
+    } else if (character === "}" && braces > 0) {
+      braces -= 1;
+      pattern += ")";
+    } else if (character === "," && braces > 0) pattern += "|";
     else pattern += character.replace(/[.+^$()|[\]\\]/g, "\\$&");
   }
   return new RegExp(`^${pattern}$`);
@@ -211,6 +219,11 @@ export function createWorkspaceTools(context: WorkspaceToolContext) {
       const decision = context.policy.judge(command, { ownedPids: context.processes.ownedPids() });
       if (decision.decision === "deny") throw new Error(`command denied: ${decision.reason}`);
       const result = await context.processes.run(command, {
+        ...(context.sandbox === undefined
+          ? {}
+          : {
+              argv: sandboxedCommand(context.sandbox.bwrap, command, context.root, context.sandbox.writable),
+            }),
         cwd: context.root,
         env: context.env,
         timeoutMs: timeoutMs ?? context.commandTimeoutMs,
