@@ -9,6 +9,7 @@ import { importAutoforgeCommand } from "./commands/import-autoforge.ts";
 import { initCommand } from "./commands/init.ts";
 import { mcpCommand } from "./commands/mcp.ts";
 import { policyCheckCommand } from "./commands/policy.ts";
+import { runCommand } from "./commands/run.ts";
 import { workerCommand } from "./commands/worker.ts";
 import type { GlobalOptions } from "./context.ts";
 import { type CliIo, readAll } from "./io.ts";
@@ -104,6 +105,26 @@ function createProgram(io: CliIo, setExitCode: (code: number) => void): Command 
     .requiredOption("--project <dir>", "the project folder (or a registered project name)")
     .action(async (_options: unknown, self: Command) => {
       await mcpCommand(self.optsWithGlobals(), io);
+    });
+
+  command(program, "run", "run the agents on a project until every feature passes, it stalls, or you stop it")
+    .argument("<dir>", "the project folder (or a registered project name)")
+    .option("--concurrency <n>", "how many agents at once (default: the maxConcurrency setting, 3)")
+    .option(
+      "--provider <provider>",
+      "claude, anthropic, openai-compatible or replay (default: the provider setting)",
+    )
+    .option("--model <model>", "the model for every role (default: the per-role model settings)")
+    .option("--yolo", "no testing agents; agents skip writing new tests")
+    .option("--max-cost <usd>", "stop the run when it has cost this many dollars")
+    .option("--json", "print every event as one JSON line (NDJSON) instead of the progress view")
+    .option("--replay-latency-ms <n>", "with --provider replay: milliseconds per model turn")
+    .option(
+      "--replay-runtime <runtime>",
+      "with --provider replay: loop (the tool loop, default) or claude (Claude Code)",
+    )
+    .action(async (directory: string, _options: unknown, self: Command) => {
+      setExitCode(await runCommand(directory, self.optsWithGlobals(), io));
     });
 
   command(

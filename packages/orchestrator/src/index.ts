@@ -2,4 +2,10 @@
  * @autowright/orchestrator: turns a backlog into merged, verified work with several agents at once. Used
  * headless by `autowright run` and, later, by the server.
  */
-export {};
+export type { EventListener } from "./event-bus.ts";
+export { EventBus } from "./event-bus.ts";
+export { MascotRoster } from "./mascots.ts";
+export type { OrchestratorOptions, RunResult } from "./orchestrator.ts";
+export { Orchestrator } from "./orchestrator.ts";
+export type { WorkerCommand, WorkerSession, WorkerSessionOptions } from "./worker-session.ts";
+export { startWorkerSession } from "./worker-session.ts";

@@ -5,7 +5,13 @@
  */
 
 import type { WorkerStartFrame } from "@autowright/protocol";
-import { defaultReplayScript, sessionVariables, startScriptedModelServer } from "@autowright/scripted-model";
+import {
+  backlogMcpServerName,
+  defaultReplayScript,
+  type ModelScript,
+  sessionVariables,
+  startScriptedModelServer,
+} from "@autowright/scripted-model";
 import type { PreparedRuntime } from "../worker.ts";
 import { createClaudeRuntime } from "./claude-runtime.ts";
 import { createToolLoopRuntime } from "./tool-loop-runtime.ts";
@@ -30,9 +36,10 @@ async function prepareReplay(start: WorkerStartFrame): Promise<PreparedRuntime> 
   const runtimeName = start.replay?.runtime ?? "loop";
   const wire = runtimeName === "claude" ? "anthropic" : "openai";
   const features = start.features ?? start.featureIds.map((id) => ({ id, name: `Feature ${id}` }));
+  const toolStyle = runtimeName === "claude" ? "claude-code" : "autowright";
   const server = await startScriptedModelServer({
     wire,
-    script: defaultReplayScript({ wire, toolStyle: runtimeName === "claude" ? "claude-code" : "autowright" }),
+    script: replayScript(start, wire, toolStyle),
     variables: sessionVariables({ sessionId: start.sessionId, cwd: start.cwd, features }),
     latencyMs: start.replay?.latencyMs ?? 0,
   });
@@ -53,4 +60,66 @@ async function prepareReplay(start: WorkerStartFrame): Promise<PreparedRuntime> 
     })),
     dispose,
   };
+}
+
+/** The replay script of a role: the initializer creates the spec's items, testers re-run tests, coders implement. */
+function replayScript(
+  start: WorkerStartFrame,
+  wire: "anthropic" | "openai",
+  toolStyle: "claude-code" | "autowright",
+): ModelScript {
+  const backlogTool = (name: string): string =>
+    toolStyle === "claude-code" ? `mcp__${backlogMcpServerName}__${name}` : name;
+  const bash = (command: string) =>
+    toolStyle === "claude-code"
+      ? { name: "Bash", input: { command, description: "run" } }
+      : { name: "bash", input: { command } };
+  if (start.role === "initializer") {
+    const items =
+      start.features !== undefined && start.features.length > 0
+        ? start.features
+        : [{ id: 1, name: "Application skeleton" }];
+    const packageJson = JSON.stringify(
+      { name: "app", private: true, type: "module", scripts: { test: "node --test" } },
+      null,
+      2,
+    );
+    const writePackage =
+      toolStyle === "claude-code"
+        ? { name: "Write", input: { file_path: `${start.cwd}/package.json`, content: `${packageJson}\n` } }
+        : { name: "write_file", input: { path: "package.json", content: `${packageJson}\n` } };
+    return {
+      turns: [
+        {
+          toolCalls: [
+            {
+              name: backlogTool("feature_create_bulk"),
+              input: {
+                features: items.map((item) => ({
+                  category: "spec",
+                  name: item.name,
+                  description: item.name,
+                  steps: [`${item.name} works`],
+                })),
+              },
+            },
+          ],
+        },
+        { toolCalls: [writePackage] },
+        { text: `Created ${items.length} features.\nTEST COMMAND: npm test` },
+      ],
+    };
+  }
+  if (start.role === "testing") {
+    return {
+      turns: [
+        {
+          forEach: "feature",
+          turns: [{ toolCalls: [bash("node --test test/feature-{{feature.id}}.test.js")] }],
+        },
+        { text: "The features still pass." },
+      ],
+    };
+  }
+  return defaultReplayScript({ wire, toolStyle });
 }

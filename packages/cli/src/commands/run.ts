@@ -1,0 +1,155 @@
+/**
+ * `autowright run <dir>`: the orchestrator, headless. A live progress view on a terminal, NDJSON events with
+ * `--json`, plain lines otherwise. Exit codes: 0 every feature passes, 2 stalled, 3 stopped by a governor
+ * (authentication, budget), 130 interrupted, 1 on error.
+ */
+import { fileURLToPath } from "node:url";
+import { Orchestrator, type RunResult } from "@autowright/orchestrator";
+import {
+  AppError,
+  type Provider,
+  providerSchema,
+  type ServerEvent,
+  type Settings,
+} from "@autowright/protocol";
+import { ProjectStore } from "@autowright/store";
+import { type GlobalOptions, homeFor, projectRoot, withRegistry } from "../context.ts";
+import type { CliIo } from "../io.ts";
+import { ProgressView } from "../progress-view.ts";
+
+/** Options of `run`. */
+export interface RunOptions extends GlobalOptions {
+  readonly concurrency?: string;
+  readonly provider?: string;
+  readonly model?: string;
+  readonly yolo?: boolean;
+  readonly maxCost?: string;
+  readonly json?: boolean;
+  readonly replayLatencyMs?: string;
+  readonly replayRuntime?: string;
+}
+
+function positiveInteger(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0)
+    throw new AppError("invalid_input", `${name} must be a whole number, got ${JSON.stringify(value)}`);
+  return number;
+}
+
+/** The settings of this run: the registry's, with the command line's overrides, validated. */
+function runSettings(base: Settings, options: RunOptions): Settings {
+  const concurrency = positiveInteger(options.concurrency, "--concurrency");
+  if (concurrency !== undefined && (concurrency < 1 || concurrency > Math.max(base.concurrencyCap, 16))) {
+    throw new AppError(
+      "invalid_input",
+      `--concurrency must be between 1 and ${Math.max(base.concurrencyCap, 16)}`,
+    );
+  }
+  let maxCostUsd = base.maxCostUsd;
+  if (options.maxCost !== undefined) {
+    const cost = Number(options.maxCost);
+    if (!Number.isFinite(cost) || cost <= 0)
+      throw new AppError(
+        "invalid_input",
+        `--max-cost must be a positive number of dollars, got ${JSON.stringify(options.maxCost)}`,
+      );
+    maxCostUsd = cost;
+  }
+  return {
+    ...base,
+    ...(concurrency === undefined
+      ? {}
+      : { maxConcurrency: concurrency, concurrencyCap: Math.max(base.concurrencyCap, concurrency) }),
+    ...(options.yolo === true ? { yolo: true } : {}),
+    maxCostUsd,
+  };
+}
+
+/** The workers' environment: ours, with the configured base URL for the provider. */
+function workerEnvironment(io: CliIo, settings: Settings, provider: Provider): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...io.env };
+  if (settings.baseUrl !== null) {
+    if (provider === "openai-compatible") env["OPENAI_BASE_URL"] ??= settings.baseUrl;
+    else env["ANTHROPIC_BASE_URL"] ??= settings.baseUrl;
+  }
+  return env;
+}
+
+/** Runs `run`; resolves to the exit code. */
+export async function runCommand(directory: string, options: RunOptions, io: CliIo): Promise<number> {
+  const root = projectRoot(directory, options, io);
+  const home = homeFor(options, io);
+  const { settings: baseSettings, name } = withRegistry(options, io, (registry) => ({
+    settings: registry.getSettings(),
+    name: registry.findProjectByPath(root)?.name ?? root,
+  }));
+  const settings = runSettings(baseSettings, options);
+  let provider: Provider = settings.provider;
+  if (options.provider !== undefined) {
+    const parsed = providerSchema.safeParse(options.provider);
+    if (!parsed.success)
+      throw new AppError("invalid_input", `--provider must be one of ${providerSchema.options.join(", ")}`);
+    provider = parsed.data;
+  }
+  const latencyMs = positiveInteger(options.replayLatencyMs, "--replay-latency-ms");
+  const replayRuntime = options.replayRuntime ?? "loop";
+  if (replayRuntime !== "loop" && replayRuntime !== "claude")
+    throw new AppError("invalid_input", "--replay-runtime must be loop or claude");
+
+  const store = ProjectStore.open(root);
+  const orchestrator = new Orchestrator({
+    store,
+    projectName: name,
+    settings,
+    home,
+    env: workerEnvironment(io, settings, provider),
+    worker: { command: process.execPath, args: [fileURLToPath(import.meta.url), "worker", "--home", home] },
+    overrides: {
+      provider,
+      ...(options.model === undefined ? {} : { model: options.model }),
+      ...(provider === "replay" ? { replay: { runtime: replayRuntime, latencyMs: latencyMs ?? 0 } } : {}),
+    },
+  });
+  const view = options.json === true ? undefined : new ProgressView(io, orchestrator, name);
+  const unsubscribe = orchestrator.bus.subscribe((event: ServerEvent) => {
+    if (options.json === true) io.stdout(`${JSON.stringify(event)}\n`);
+    else view?.update(event);
+  });
+  let interrupted = false;
+  const onSignal = (): void => {
+    if (interrupted) return;
+    interrupted = true;
+    void orchestrator.stop("interrupted (Ctrl-C)");
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let result: RunResult;
+  try {
+    result = await orchestrator.run();
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    unsubscribe();
+    view?.close();
+    store.close();
+  }
+  if (options.json !== true) io.stdout(`${summaryLine(result)}\n`);
+  if (result.status === "completed") return 0;
+  if (result.status === "stalled") return 2;
+  if (result.governor !== undefined) return 3;
+  if (interrupted) return 130;
+  if (result.status === "failed") io.stderr(`autowright: ${result.reason}\n`);
+  return 1;
+}
+
+function summaryLine(result: RunResult): string {
+  const labels: Record<RunResult["status"], string> = {
+    completed: "Done",
+    stalled: "Stalled",
+    stopped: "Stopped",
+    failed: "Failed",
+  };
+  const hint = result.status === "stalled" ? " See `autowright features ready`." : "";
+  return `${labels[result.status]}: ${result.reason}.${hint}`;
+}
