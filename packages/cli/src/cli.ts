@@ -123,6 +123,11 @@ function createProgram(io: CliIo, setExitCode: (code: number) => void): Command 
       "--replay-runtime <runtime>",
       "with --provider replay: loop (the tool loop, default) or claude (Claude Code)",
     )
+    .option("--replay-script <file>", "with --provider replay: a JSON model script for the coding sessions")
+    .option(
+      "--replay-rate-limit-until <time>",
+      "with --provider replay: answer 429 until this ISO time (rehearse rate limits)",
+    )
     .action(async (directory: string, _options: unknown, self: Command) => {
       setExitCode(await runCommand(directory, self.optsWithGlobals(), io));
     });

@@ -27,6 +27,7 @@ import type {
 } from "@autowright/protocol";
 import { hasSpec, type ProjectStore } from "@autowright/store";
 import { EventBus } from "./event-bus.ts";
+import { gitOutput } from "./git/git.ts";
 import { MergeQueue } from "./git/merge-queue.ts";
 import { GitWorkspaces } from "./git/workspaces.ts";
 import { MascotRoster } from "./mascots.ts";
@@ -53,7 +54,12 @@ export interface OrchestratorOptions {
   readonly overrides?: {
     readonly provider?: Provider;
     readonly model?: string;
-    readonly replay?: { readonly runtime: "loop" | "claude"; readonly latencyMs: number };
+    readonly replay?: {
+      readonly runtime: "loop" | "claude";
+      readonly latencyMs: number;
+      readonly script?: unknown;
+      readonly rateLimitUntil?: string;
+    };
   };
   /** How long a lease lasts without a heartbeat. Default 60 s. */
   readonly leaseMs?: number;
@@ -101,6 +107,8 @@ export class Orchestrator {
   #wakeTimer: NodeJS.Timeout | undefined;
   #tickQueued = false;
   #sessionCounter = 0;
+  /** Sessions launched but not yet registered as running (their worktree is being created). */
+  #launching = 0;
   #startedAt = "";
   #lastProgress = "";
   #lastOrchestrator = "";
@@ -340,7 +348,7 @@ export class Orchestrator {
     if (this.#status === "rate_limited") this.#setRun("running");
 
     const busy = new Set([...this.#running.values()].flatMap((session) => session.featureIds));
-    let free = this.#settings.maxConcurrency - this.#running.size;
+    let free = this.#settings.maxConcurrency - this.#running.size - this.#launching;
     if (free > 0) {
       const batches = buildBatches(features, analysis, {
         batchSize: this.#settings.batchSize as 1 | 2 | 3,
@@ -356,7 +364,7 @@ export class Orchestrator {
       if (free > 0) this.#maybeStartTesting(features, busy);
     }
 
-    if (this.#running.size === 0 && this.#pendingWork.size === 0) {
+    if (this.#running.size === 0 && this.#pendingWork.size === 0 && this.#launching === 0) {
       if (allPassing) return;
       const reasons = analysis.stalled.map((entry) => `#${entry.id}: ${entry.reason}`);
       const failed = features
@@ -414,6 +422,25 @@ export class Orchestrator {
     role: OrchestratedRole,
     featureIds: FeatureId[],
     extra: { spec?: string; timeoutMs?: number } = {},
+  ): Promise<SessionOutcome> {
+    this.#launching += 1;
+    let registered = false;
+    const register = (): void => {
+      if (!registered) this.#launching -= 1;
+      registered = true;
+    };
+    try {
+      return await this.#runLaunchedSession(role, featureIds, extra, register);
+    } finally {
+      register();
+    }
+  }
+
+  async #runLaunchedSession(
+    role: OrchestratedRole,
+    featureIds: FeatureId[],
+    extra: { spec?: string; timeoutMs?: number },
+    register: () => void,
   ): Promise<SessionOutcome> {
     this.#sessionCounter += 1;
     const sessionId = `${role}-${Date.now().toString(36)}-${this.#sessionCounter}`;
@@ -517,6 +544,7 @@ export class Orchestrator {
       lastActivity: Date.now(),
     };
     this.#running.set(sessionId, session);
+    register();
     this.#log(
       "info",
       `${mascot.name} (${role}) started on ${claimed.length === 0 ? "the spec" : claimed.map((id) => `#${id}`).join(", ")}`,
@@ -535,21 +563,23 @@ export class Orchestrator {
       this.#log("error", `settling ${sessionId} failed: ${(error as Error).message}`, sessionId);
       outcome = "failed";
     } finally {
+      // The agent ends (its slot and mascot freed) in one synchronous step, so no new agent can be announced
+      // before this one's end.
       this.#running.delete(sessionId);
       this.#mascots.release(mascot.name);
-      if (worktree !== undefined) await this.#workspaces.remove(sessionId).catch(() => undefined);
+      this.#store.endSession(sessionId, { outcome, summary: ended.summary, usage: session.usage });
+      this.bus.durable("agent.updated", {
+        agentId: sessionId,
+        state: outcome === "passed" ? "success" : "error",
+      });
+      this.bus.durable("agent.ended", {
+        agentId: sessionId,
+        featureIds: claimed,
+        outcome,
+        usage: session.usage,
+      });
     }
-    this.#store.endSession(sessionId, { outcome, summary: ended.summary, usage: session.usage });
-    this.bus.durable("agent.updated", {
-      agentId: sessionId,
-      state: outcome === "passed" ? "success" : "error",
-    });
-    this.bus.durable("agent.ended", {
-      agentId: sessionId,
-      featureIds: claimed,
-      outcome,
-      usage: session.usage,
-    });
+    if (worktree !== undefined) await this.#workspaces.remove(sessionId).catch(() => undefined);
     this.#log(
       outcome === "passed" ? "info" : "warn",
       `${mascot.name} (${role}) ended ${outcome}: ${ended.summary.slice(0, 300)}`,
@@ -670,8 +700,17 @@ export class Orchestrator {
         sessionId: session.id,
         branch: session.worktree.branch,
         featureIds: handedOver.map((feature) => feature.id),
-        verify: (mergedDirectory) =>
-          runChecks({ directory: mergedDirectory, commands, timeoutMs, sessionId: session.id }),
+        verify: async (mergedDirectory) => {
+          // When the main branch did not move since the session branched, the merged tree is the tree the
+          // verifier just checked: running the checks again would prove nothing new.
+          const branch = session.worktree?.branch ?? "";
+          const [merged, verified] = await Promise.all([
+            gitOutput(mergedDirectory, ["rev-parse", "HEAD^{tree}"]),
+            gitOutput(mergedDirectory, ["rev-parse", `${branch}^{tree}`]),
+          ]);
+          if (merged.trim() === verified.trim()) return { passed: true, evidence: [] };
+          return runChecks({ directory: mergedDirectory, commands, timeoutMs, sessionId: session.id });
+        },
       });
       if (merge.kind === "conflict") {
         for (const feature of handedOver) {

@@ -57,6 +57,10 @@ export const workerStartFrameSchema = z.object({
     .object({
       runtime: z.enum(["loop", "claude"]).default("loop"),
       latencyMs: z.number().int().nonnegative().default(0),
+      /** A model script for coding sessions instead of the default one (validated by the scripted model). */
+      script: z.unknown().optional(),
+      /** Until this time, every model turn answers 429 with this reset time (to rehearse rate limits). */
+      rateLimitUntil: timestampSchema.optional(),
     })
     .optional(),
 });

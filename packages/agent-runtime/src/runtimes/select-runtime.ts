@@ -9,6 +9,7 @@ import {
   backlogMcpServerName,
   defaultReplayScript,
   type ModelScript,
+  parseModelScript,
   sessionVariables,
   startScriptedModelServer,
 } from "@autowright/scripted-model";
@@ -68,6 +69,12 @@ function replayScript(
   wire: "anthropic" | "openai",
   toolStyle: "claude-code" | "autowright",
 ): ModelScript {
+  const rateLimitUntil = start.replay?.rateLimitUntil;
+  if (rateLimitUntil !== undefined && Date.parse(rateLimitUntil) > Date.now()) {
+    return { turns: [{ error: { status: 429, message: "rehearsed rate limit", resetAt: rateLimitUntil } }] };
+  }
+  if (start.role === "coding" && start.replay?.script !== undefined)
+    return parseModelScript(start.replay.script);
   const backlogTool = (name: string): string =>
     toolStyle === "claude-code" ? `mcp__${backlogMcpServerName}__${name}` : name;
   const bash = (command: string) =>

@@ -3,6 +3,8 @@
  * `--json`, plain lines otherwise. Exit codes: 0 every feature passes, 2 stalled, 3 stopped by a governor
  * (authentication, budget), 130 interrupted, 1 on error.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Orchestrator, type RunResult } from "@autowright/orchestrator";
 import {
@@ -27,6 +29,8 @@ export interface RunOptions extends GlobalOptions {
   readonly json?: boolean;
   readonly replayLatencyMs?: string;
   readonly replayRuntime?: string;
+  readonly replayScript?: string;
+  readonly replayRateLimitUntil?: string;
 }
 
 function positiveInteger(value: string | undefined, name: string): number | undefined {
@@ -108,7 +112,20 @@ export async function runCommand(directory: string, options: RunOptions, io: Cli
     overrides: {
       provider,
       ...(options.model === undefined ? {} : { model: options.model }),
-      ...(provider === "replay" ? { replay: { runtime: replayRuntime, latencyMs: latencyMs ?? 0 } } : {}),
+      ...(provider === "replay"
+        ? {
+            replay: {
+              runtime: replayRuntime,
+              latencyMs: latencyMs ?? 0,
+              ...(options.replayScript === undefined
+                ? {}
+                : { script: readReplayScript(options.replayScript, io) }),
+              ...(options.replayRateLimitUntil === undefined
+                ? {}
+                : { rateLimitUntil: parseTime(options.replayRateLimitUntil) }),
+            },
+          }
+        : {}),
     },
   });
   const view = options.json === true ? undefined : new ProgressView(io, orchestrator, name);
@@ -141,6 +158,23 @@ export async function runCommand(directory: string, options: RunOptions, io: Cli
   if (interrupted) return 130;
   if (result.status === "failed") io.stderr(`autowright: ${result.reason}\n`);
   return 1;
+}
+
+function readReplayScript(file: string, io: CliIo): unknown {
+  const path = resolve(io.cwd, file);
+  if (!existsSync(path)) throw new AppError("not_found", `no such replay script: ${path}`);
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new AppError("invalid_json", `${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function parseTime(value: string): string {
+  const time = Date.parse(value);
+  if (Number.isNaN(time))
+    throw new AppError("invalid_input", `not a time: ${JSON.stringify(value)} (use ISO 8601)`);
+  return new Date(time).toISOString();
 }
 
 function summaryLine(result: RunResult): string {

@@ -1,0 +1,184 @@
+/**
+ * Orchestration overhead benchmark: the real orchestrator runs 60 independent features at concurrency 5 on the
+ * replay provider (200 ms per model turn), with real worker processes (the built CLI bundle), worktrees,
+ * verification (`npm test`, i.e. `node --test`) and the serialized merge queue. The wall time is compared with
+ * the ideal: features / concurrency × model turns per feature × latency. Prints one JSON line.
+ *
+ * Run: `npm run build` (the workers are the bundle), then `node --import tsx bench/orchestration.bench.ts`.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Orchestrator, type RunResult } from "@autowright/orchestrator";
+import { type FeatureImportEntry, featureImportEntrySchema, settingsSchema } from "@autowright/protocol";
+import { defaultReplayScript, renderScript, sessionVariables } from "@autowright/scripted-model";
+import { ProjectStore } from "@autowright/store";
+import { temporaryDirectory } from "@autowright/testkit";
+
+const featureCount = 60;
+const concurrency = 5;
+const latencyMs = 200;
+const runs = 1;
+const targetRatio = 1.15;
+/**
+ * A run still going after this long is stopped and reported as an error, so the benchmark stays short on a busy
+ * machine; `BENCH_TIME_LIMIT_MS` overrides it (e.g. to measure a slow run to its end).
+ */
+const timeLimitMs = Number(process.env["BENCH_TIME_LIMIT_MS"] ?? 120_000);
+
+const bundle = fileURLToPath(new URL("../packages/cli/dist/autowright.js", import.meta.url));
+
+const round = (value: number): number => Math.round(value * 100) / 100;
+
+function fail(message: string, extra: Record<string, unknown> = {}): never {
+  console.log(
+    JSON.stringify({
+      bench: "orchestration",
+      features: featureCount,
+      concurrency,
+      latencyMs,
+      ...extra,
+      error: message,
+    }),
+  );
+  process.exit(1);
+}
+
+/**
+ * Model turns of a single-feature session under the default replay script (the one `--provider replay` plays
+ * when none is given), rendered for one feature: counted, not hard-coded, so the ideal follows the script.
+ */
+function turnsPerFeature(): number {
+  const script = defaultReplayScript({ wire: "openai", toolStyle: "autowright" });
+  const variables = sessionVariables({
+    sessionId: "count",
+    cwd: "/tmp",
+    features: [{ id: 1, name: "Feature 1" }],
+  });
+  return renderScript(script, variables).length;
+}
+
+/** A git repository with one commit whose `npm test` is `node --test`, and an autowright project on it. */
+function createProject(root: string): ProjectStore {
+  const git = (...args: string[]): void => {
+    const result = spawnSync("git", args, { cwd: root, encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`git ${args.join(" ")}: ${result.stderr}`);
+  };
+  git("init", "--quiet");
+  writeFileSync(join(root, "README.md"), "# orchestration benchmark\n");
+  writeFileSync(
+    join(root, "package.json"),
+    `${JSON.stringify({ name: "bench-project", private: true, type: "module", scripts: { test: "node --test" } }, null, 2)}\n`,
+  );
+  git("add", "-A");
+  git("-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "--quiet", "-m", "initial");
+  const store = ProjectStore.open(root, { create: true });
+  const entries = Array.from({ length: featureCount }, (_, index) =>
+    featureImportEntrySchema.parse({
+      name: `Feature ${index + 1}`,
+      category: "bench",
+      description: `Independent benchmark feature number ${index + 1}.`,
+    }),
+  ) as FeatureImportEntry[];
+  store.importFeatures(entries, { maxDependenciesPerFeature: 20 });
+  return store;
+}
+
+interface RunMeasurement {
+  readonly wallMs: number;
+  readonly result: RunResult;
+  /** The most agent sessions alive at once (from `agent.started` / `agent.ended`): should be `concurrency`. */
+  readonly peakAgents: number;
+  readonly passing: number;
+}
+
+async function runOnce(): Promise<RunMeasurement> {
+  using directory = temporaryDirectory("autowright-bench-orchestration-");
+  const root = join(directory.path, "project");
+  const home = join(directory.path, "home");
+  mkdirSync(root);
+  mkdirSync(home);
+  const store = createProject(root);
+  try {
+    const orchestrator = new Orchestrator({
+      store,
+      projectName: "bench-project",
+      settings: settingsSchema.parse({
+        maxConcurrency: concurrency,
+        concurrencyCap: concurrency,
+        testingAgentRatio: 0,
+      }),
+      home,
+      env: process.env,
+      worker: { command: process.execPath, args: [bundle, "worker", "--home", home] },
+      overrides: { provider: "replay", replay: { runtime: "loop", latencyMs } },
+    });
+    const verbose = process.env["BENCH_VERBOSE"] === "1";
+    let agents = 0;
+    let peakAgents = 0;
+    let passing = 0;
+    const started = performance.now();
+    orchestrator.bus.subscribe((event) => {
+      if (event.type === "agent.started") peakAgents = Math.max(peakAgents, ++agents);
+      else if (event.type === "agent.ended") agents -= 1;
+      else if (event.type === "progress.updated") passing = event.data.passing;
+      // BENCH_VERBOSE=1 traces the run's events on stderr (stdout carries only the result line).
+      if (verbose) {
+        const at = Math.round(performance.now() - started);
+        process.stderr.write(`${at} ${event.type} ${JSON.stringify(event.data).slice(0, 300)}\n`);
+      }
+    });
+    const timer = setTimeout(() => {
+      void orchestrator.stop(`the benchmark's time limit of ${timeLimitMs / 1000} s passed`);
+    }, timeLimitMs);
+    try {
+      const result = await orchestrator.run();
+      return { wallMs: performance.now() - started, result, peakAgents, passing };
+    } finally {
+      clearTimeout(timer);
+    }
+  } finally {
+    store.close();
+  }
+}
+
+if (!existsSync(bundle)) fail(`the CLI bundle ${bundle} is missing: run \`npm run build\` first`);
+const turns = turnsPerFeature();
+const idealMs = (featureCount / concurrency) * turns * latencyMs;
+const wallTimes: number[] = [];
+let peakAgents = 0;
+for (let run = 0; run < runs; run++) {
+  const measured = await runOnce();
+  peakAgents = Math.max(peakAgents, measured.peakAgents);
+  if (measured.result.status !== "completed") {
+    fail(`run ${run + 1} ended ${measured.result.status}: ${measured.result.reason.slice(0, 1_000)}`, {
+      turnsPerFeature: turns,
+      wallMs: round(measured.wallMs),
+      passing: measured.passing,
+      peakAgents: measured.peakAgents,
+    });
+  }
+  wallTimes.push(measured.wallMs);
+}
+wallTimes.sort((left, right) => left - right);
+const wallMs = wallTimes[Math.floor(wallTimes.length / 2)] ?? 0;
+// The extra session time each feature costs: the wall time beyond the ideal is paid by `concurrency` slots at
+// once, so spread over the features it is (wallMs − idealMs) × concurrency / features.
+const overheadMsPerFeature = ((wallMs - idealMs) * concurrency) / featureCount;
+console.log(
+  JSON.stringify({
+    bench: "orchestration",
+    features: featureCount,
+    concurrency,
+    latencyMs,
+    turnsPerFeature: turns,
+    wallMs: round(wallMs),
+    idealMs: round(idealMs),
+    ratio: round(wallMs / idealMs),
+    overheadMsPerFeature: round(overheadMsPerFeature),
+    runs,
+    peakAgents,
+    targetRatio,
+  }),
+);
