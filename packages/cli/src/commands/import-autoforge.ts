@@ -8,7 +8,7 @@ import { ProjectStore, projectPaths, readAutoforgeProject, scaffoldProjectFiles 
 import { existingDirectory, type GlobalOptions, withRegistry } from "../context.ts";
 import { initializeGitRepository, isGitRepository } from "../git.ts";
 import type { CliIo } from "../io.ts";
-import { defaultProjectName } from "./init.ts";
+import { assertRegistrable, defaultProjectName } from "./init.ts";
 
 /** Options of `import-autoforge`. */
 export interface ImportAutoforgeOptions extends GlobalOptions {
@@ -35,17 +35,7 @@ export function importAutoforgeCommand(directory: string, options: ImportAutofor
   }
 
   withRegistry(options, io, (registry) => {
-    const byName = registry.getProject(name);
-    if (byName !== undefined && byName.path !== root) {
-      throw new AppError(
-        "project_exists",
-        `a project named ${name} is already registered at ${byName.path}; choose another --name`,
-      );
-    }
-    const byPath = registry.findProjectByPath(root);
-    if (byPath !== undefined && byPath.name !== name) {
-      throw new AppError("project_exists", `${root} is already registered as project ${byPath.name}`);
-    }
+    assertRegistrable(registry, name, root);
     const settings = registry.getSettings();
 
     scaffoldProjectFiles(

@@ -8,6 +8,7 @@ import {
   ProjectStore,
   parseProjectName,
   projectPaths,
+  type Registry,
   scaffoldProjectFiles,
 } from "@autowright/store";
 import { type GlobalOptions, withRegistry } from "../context.ts";
@@ -54,6 +55,21 @@ function resolvedFuturePath(path: string): string {
   return join(realpathSync(existing), ...rest);
 }
 
+/** Refuses, before anything is written, a name or folder that the registry already gives to another entry. */
+export function assertRegistrable(registry: Registry, name: string, root: string): void {
+  const byName = registry.getProject(name);
+  if (byName !== undefined && byName.path !== root) {
+    throw new AppError(
+      "project_exists",
+      `a project named ${name} is already registered at ${byName.path}; choose another --name`,
+    );
+  }
+  const byPath = registry.findProjectByPath(root);
+  if (byPath !== undefined && byPath.name !== name) {
+    throw new AppError("project_exists", `${root} is already registered as project ${byPath.name}`);
+  }
+}
+
 /** Runs `init`. */
 export function initCommand(directory: string, options: InitOptions, io: CliIo): void {
   const requested = resolve(io.cwd, directory);
@@ -65,17 +81,7 @@ export function initCommand(directory: string, options: InitOptions, io: CliIo):
   const name = defaultProjectName(root, options.name);
 
   withRegistry(options, io, (registry) => {
-    const byName = registry.getProject(name);
-    if (byName !== undefined && byName.path !== root) {
-      throw new AppError(
-        "project_exists",
-        `a project named ${name} is already registered at ${byName.path}; choose another --name`,
-      );
-    }
-    const byPath = registry.findProjectByPath(root);
-    if (byPath !== undefined && byPath.name !== name) {
-      throw new AppError("project_exists", `${root} is already registered as project ${byPath.name}`);
-    }
+    assertRegistrable(registry, name, root);
     mkdirSync(root, { recursive: true });
     const paths = projectPaths(root);
     const scaffold = scaffoldProjectFiles(paths, specText === undefined ? {} : { specText });
