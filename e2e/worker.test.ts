@@ -257,7 +257,7 @@ describe("stopping a session", () => {
 
   it.each([
     ["cancel", "cancelled" as const, {}],
-    ["the time limit", "timed_out" as const, { timeoutMs: 1_500 }],
+    ["the time limit", "timed_out" as const, { timeoutMs: 6_000 }],
   ])("%s kills the command and the processes it left in the background", async (_label, outcome, limits) => {
     const server = await scripted("openai", {
       turns: [{ toolCalls: [{ name: "bash", input: { command: sleeper } }] }, { text: "never" }],
@@ -283,7 +283,7 @@ describe("stopping a session", () => {
     if (outcome === "cancelled") worker.send({ type: "cancel", reason: "test" });
     const ended = await worker.waitFor(frameOfType("ended"), 30_000);
     expect(ended.outcome).toBe(outcome);
-    await eventually(() => !pids.some(processAlive));
+    await eventually(() => !pids.some(processAlive), 30_000);
     expect(await worker.exited).toBe(0);
     expectOneEndedLast(worker);
   });

@@ -57,6 +57,8 @@ export class ProcessTracker {
         stdio: ["ignore", "pipe", "pipe"],
       });
       if (child.pid !== undefined) this.#groups.add(child.pid);
+      // The session may have been stopped while this command was being started: kill it at once.
+      if (options.signal?.aborted === true) this.#killGroup(child.pid);
       this.#running.add(child);
       const collector = new OutputCollector(options.maxOutputBytes);
       child.stdout?.on("data", (chunk: Buffer) => collector.add(chunk));

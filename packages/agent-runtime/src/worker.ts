@@ -189,6 +189,8 @@ export function runWorker(options: WorkerOptions): Promise<number> {
     }
     await processes.killAll();
     await prepared?.dispose?.().catch(() => undefined);
+    // A tool call that was starting a command when the session stopped may have spawned it after the first sweep.
+    await processes.killAll();
 
     const outcome = outcomeOf(result, abortReason, start, submitted);
     if (result.kind === "rate_limited")
