@@ -4,8 +4,8 @@
  */
 import type {
   AgentRole,
+  BacklogCallResult,
   BacklogToolName,
-  ErrorPayload,
   WorkerOutboundFrame,
   WorkerStartFrame,
 } from "@autowright/protocol";
@@ -17,7 +17,7 @@ import type { ProcessTracker } from "./process-tracker.ts";
 import { type Redactor, redactDeep } from "./redaction.ts";
 
 /** The answer to a backlog tool call, as the orchestrator sends it back. */
-export type BacklogCallResult = { ok: true; result: unknown } | { ok: false; error: ErrorPayload };
+export type { BacklogCallResult };
 
 /** A worker frame as a runtime emits it (the channel adds `v`). */
 export type OutboundFrameBody = FrameBody<WorkerOutboundFrame>;

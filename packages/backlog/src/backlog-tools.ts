@@ -12,6 +12,7 @@ import { analyzeBacklog, computeProgress } from "@autowright/domain";
 import {
   type AgentRole,
   AppError,
+  type BacklogCallResult,
   type BacklogToolInput,
   type BacklogToolName,
   backlogToolInputSchemas,
@@ -38,7 +39,7 @@ export interface BacklogToolCaller {
 }
 
 /** The answer to one tool call. */
-export type BacklogToolResult = { ok: true; result: unknown } | { ok: false; error: ErrorPayload };
+export type BacklogToolResult = BacklogCallResult;
 
 /** Options of {@link createBacklogTools}. */
 export interface BacklogToolsOptions {

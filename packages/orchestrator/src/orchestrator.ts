@@ -77,7 +77,6 @@ interface RunningSession {
   readonly worktree: { path: string; branch: string } | undefined;
   state: AgentState;
   usage: Usage;
-  lastActivity: number;
 }
 
 const defaultModels: Record<Provider, string> = {
@@ -280,7 +279,11 @@ export class Orchestrator {
       });
       return false;
     }
-    this.#setOrchestrator("initializing", "the initializer agent is turning the spec into a backlog");
+    this.#publishOrchestrator(
+      "initializing",
+      "the initializer agent is turning the spec into a backlog",
+      undefined,
+    );
     const spec = readFileSync(this.#store.paths.specFile, "utf8");
     const outcome = await this.#runSession("initializer", [], {
       spec,
@@ -541,7 +544,6 @@ export class Orchestrator {
       worktree,
       state: "idle",
       usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
-      lastActivity: Date.now(),
     };
     this.#running.set(sessionId, session);
     register();
@@ -591,7 +593,6 @@ export class Orchestrator {
   }
 
   #onFrame(session: RunningSession, frame: WorkerOutboundFrame, leaseExpiry: () => string): void {
-    session.lastActivity = Date.now();
     switch (frame.type) {
       case "heartbeat":
         this.#store.renewLeases(session.id, leaseExpiry());
@@ -923,10 +924,6 @@ export class Orchestrator {
     if (key === this.#lastOrchestrator) return;
     this.#lastOrchestrator = key;
     this.bus.durable("orchestrator.updated", data);
-  }
-
-  #setOrchestrator(state: OrchestratorState, message: string): void {
-    this.#publishOrchestrator(state, message, undefined);
   }
 
   #describeRunning(): string {

@@ -5,6 +5,7 @@
  * an exit code.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
 import type { BacklogCallResult } from "@autowright/agent-runtime";
 import { frameWriter, readFrames } from "@autowright/agent-runtime";
 import {
@@ -48,9 +49,7 @@ export function startWorkerSession(options: WorkerSessionOptions): WorkerSession
     env: options.env,
     stdio: ["pipe", "pipe", "pipe"],
   });
-  const write = frameWriter<WorkerInboundFrame>(
-    child.stdin as NodeJS.WritableStream as import("node:stream").Writable,
-  );
+  const write = frameWriter<WorkerInboundFrame>(child.stdin as Writable);
   let ended: { outcome: SessionOutcome; summary: string } | undefined;
   let stderrTail = "";
   let silenceTimer: NodeJS.Timeout | undefined;
@@ -72,7 +71,7 @@ export function startWorkerSession(options: WorkerSessionOptions): WorkerSession
   child.stdin?.on("error", () => undefined);
   resetSilence();
 
-  readFrames(child.stdout as NodeJS.ReadableStream as import("node:stream").Readable, "outbound", {
+  readFrames(child.stdout as Readable, "outbound", {
     onFrame: (frame) => {
       resetSilence();
       if (frame.type === "ready") {

@@ -225,6 +225,7 @@ export {
   sessionOutcomes,
 } from "./session.ts";
 export type {
+  BacklogCallResult,
   WorkerAgentStateFrame,
   WorkerAuthFailedFrame,
   WorkerBacklogCallFrame,

@@ -96,6 +96,9 @@ export const workerToolResultFrameSchema = z.discriminatedUnion("ok", [
 /** A `tool.result` frame. */
 export type WorkerToolResultFrame = z.infer<typeof workerToolResultFrameSchema>;
 
+/** The answer to one backlog tool call: what `tool.result` carries, and what the backlog tools return. */
+export type BacklogCallResult = { ok: true; result: unknown } | { ok: false; error: ErrorPayload };
+
 /** Every orchestrator → worker frame. */
 export const workerInboundFrameSchema = z.discriminatedUnion("type", [
   workerStartFrameSchema,
