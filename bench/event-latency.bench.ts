@@ -4,8 +4,11 @@
  * then writes 2,000 `agent.state` frames carrying their send time in bursts of 20 every 5 ms, then `ended`. It
  * runs through the orchestrator's worker transport (`startWorkerSession`), and each `agent.state` frame is
  * published as a durable `agent.updated` event on an `EventBus` over a real project store, exactly as the
- * orchestrator's `#onFrame` does. Send and receive times are `performance.timeOrigin + performance.now()`, which
- * is comparable across processes on one machine. Prints one JSON line.
+ * orchestrator's `#onFrame` does (`bus.durable`): `p50Ms`, `p99Ms`, `maxMs`. A second run does the same with
+ * `bus.coalesce` keyed by agent (`coalesced`), where a frame's latency is the time until subscribers see its
+ * state or a newer one, and `events` is how many `agent.updated` events were appended. Send and receive times
+ * are `performance.timeOrigin + performance.now()`, which is comparable across processes on one machine. Prints
+ * one JSON line.
  *
  * Run: `node --import tsx bench/event-latency.bench.ts`.
  */
@@ -63,8 +66,14 @@ lines.on("line", (line) => {
 write({ type: "ready", protocolVersion: 1, pid: process.pid });
 `;
 
-/** Runs the fake worker through the worker transport; resolves with the latency of every frame, in ms. */
-async function measure(): Promise<number[]> {
+/** How the bench publishes each `agent.state` frame. */
+type Mode = "durable" | "coalesce";
+
+/**
+ * Runs the fake worker through the worker transport; resolves with the latency of every frame, in ms, and the
+ * number of `agent.updated` events published.
+ */
+async function measure(mode: Mode): Promise<{ latencies: number[]; events: number }> {
   using directory = temporaryDirectory("autowright-bench-event-latency-");
   const root = join(directory.path, "project");
   mkdirSync(root);
@@ -75,6 +84,10 @@ async function measure(): Promise<number[]> {
     const bus = new EventBus(store);
     const agentId = "coding-bench-1";
     const latencies: number[] = [];
+    /** The send time of every frame received, in order; the frames before `covered` have been published. */
+    const sentTimes: number[] = [];
+    let covered = 0;
+    let events = 0;
     // For BENCH_VERBOSE=1: when the frames were sent and received, and the time spent publishing them.
     let firstSent = Number.POSITIVE_INFINITY;
     let lastSent = 0;
@@ -85,7 +98,11 @@ async function measure(): Promise<number[]> {
       if (event.type !== "agent.updated" || event.data.thought === undefined) return;
       const received = clock();
       const sent = Number(event.data.thought);
-      latencies.push(received - sent);
+      events += 1;
+      // An event shows its frame's state and supersedes the frames before it (all of them, without coalescing).
+      for (; covered < sentTimes.length && (sentTimes[covered] ?? 0) <= sent; covered++) {
+        latencies.push(received - (sentTimes[covered] ?? 0));
+      }
       firstSent = Math.min(firstSent, sent);
       lastSent = Math.max(lastSent, sent);
       firstReceived = Math.min(firstReceived, received);
@@ -95,13 +112,16 @@ async function measure(): Promise<number[]> {
     const onFrame = (frame: WorkerOutboundFrame): void => {
       if (frame.type !== "agent.state") return;
       if (frame.state === "success" || frame.state === "error") return;
+      sentTimes.push(Number(frame.thought));
       const publishing = performance.now();
-      bus.durable("agent.updated", {
+      const data = {
         agentId,
         state: frame.state,
         ...(frame.thought === undefined ? {} : { thought: frame.thought }),
         ...(frame.tool === undefined ? {} : { tool: frame.tool }),
-      });
+      };
+      if (mode === "durable") bus.durable("agent.updated", data);
+      else bus.coalesce(agentId, "agent.updated", data);
       publishingMs += performance.now() - publishing;
     };
     const session = startWorkerSession({
@@ -126,37 +146,50 @@ async function measure(): Promise<number[]> {
       }),
     });
     const ended = await session.done;
+    bus.flush();
     if (ended.outcome !== "passed")
       throw new Error(`the fake worker ended ${ended.outcome}: ${ended.summary}`);
-    if (latencies.length !== frameCount)
-      throw new Error(`expected ${frameCount} agent.updated events, the bus published ${latencies.length}`);
+    if (latencies.length !== frameCount || (mode === "durable" && events !== frameCount))
+      throw new Error(
+        `expected ${frameCount} frames published, got ${events} events covering ${latencies.length}`,
+      );
     if (process.env["BENCH_VERBOSE"] === "1") {
       process.stderr.write(
-        `sent over ${(lastSent - firstSent).toFixed(1)} ms, received over ${(lastReceived - firstReceived).toFixed(1)} ms, ` +
-          `publishing took ${(publishingMs / frameCount).toFixed(3)} ms per frame\n`,
+        `${mode}: sent over ${(lastSent - firstSent).toFixed(1)} ms, received over ${(lastReceived - firstReceived).toFixed(1)} ms, ` +
+          `${events} events, the bus call took ${(publishingMs / frameCount).toFixed(3)} ms per frame\n`,
       );
     }
-    return latencies;
+    return { latencies, events };
   } finally {
     store.close();
   }
 }
 
-let latencies: number[];
+/** The median, 99th percentile and maximum of `latencies`, in ms. */
+function summarize(latencies: number[]): { p50Ms: number; p99Ms: number; maxMs: number } {
+  const sorted = [...latencies].sort((left, right) => left - right);
+  const percentile = (fraction: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? 0;
+  return {
+    p50Ms: round(percentile(0.5)),
+    p99Ms: round(percentile(0.99)),
+    maxMs: round(sorted[sorted.length - 1] ?? 0),
+  };
+}
+
+let durable: Awaited<ReturnType<typeof measure>>;
+let coalesced: Awaited<ReturnType<typeof measure>>;
 try {
-  latencies = await measure();
+  durable = await measure("durable");
+  coalesced = await measure("coalesce");
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
 }
-latencies.sort((left, right) => left - right);
-const percentile = (fraction: number): number =>
-  latencies[Math.min(latencies.length - 1, Math.ceil(fraction * latencies.length) - 1)] ?? 0;
 console.log(
   JSON.stringify({
     bench: "event-latency",
     frames: frameCount,
-    p50Ms: round(percentile(0.5)),
-    p99Ms: round(percentile(0.99)),
-    maxMs: round(latencies[latencies.length - 1] ?? 0),
+    ...summarize(durable.latencies),
+    coalesced: { events: coalesced.events, ...summarize(coalesced.latencies) },
   }),
 );

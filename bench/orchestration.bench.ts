@@ -1,7 +1,7 @@
 /**
  * Orchestration overhead benchmark: the real orchestrator runs 60 independent features at concurrency 5 on the
  * replay provider (200 ms per model turn), with real worker processes (the built CLI bundle), worktrees,
- * verification (`npm test`, i.e. `node --test`) and the serialized merge queue. The wall time is compared with
+ * verification (`npm test`: every test file in one process) and the merge queue. The wall time is compared with
  * the ideal: features / concurrency × model turns per feature × latency. Prints one JSON line.
  *
  * Run: `npm run build` (the workers are the bundle), then `node --import tsx bench/orchestration.bench.ts`.
@@ -59,7 +59,22 @@ function turnsPerFeature(): number {
   return renderScript(script, variables).length;
 }
 
-/** A git repository with one commit whose `npm test` is `node --test`, and an autowright project on it. */
+/**
+ * The project's test runner: every `test/*.test.js` file imported into one process. `node --test` would start a
+ * process per test file, so with a file per feature the checks of a 60-feature run would cost the square of the
+ * feature count; this benchmark measures the orchestrator, not that.
+ */
+const runAllTests = [
+  'import { readdirSync } from "node:fs";',
+  "",
+  'const directory = new URL("./", import.meta.url);',
+  "for (const file of readdirSync(directory).sort()) {",
+  '  if (file.endsWith(".test.js")) await import(new URL(file, directory).href);',
+  "}",
+  "",
+].join("\n");
+
+/** A git repository with one commit whose `npm test` runs every test file in one process, and a project on it. */
 function createProject(root: string): ProjectStore {
   const git = (...args: string[]): void => {
     const result = spawnSync("git", args, { cwd: root, encoding: "utf8" });
@@ -67,9 +82,11 @@ function createProject(root: string): ProjectStore {
   };
   git("init", "--quiet");
   writeFileSync(join(root, "README.md"), "# orchestration benchmark\n");
+  mkdirSync(join(root, "test"));
+  writeFileSync(join(root, "test", "run-all.mjs"), runAllTests);
   writeFileSync(
     join(root, "package.json"),
-    `${JSON.stringify({ name: "bench-project", private: true, type: "module", scripts: { test: "node --test" } }, null, 2)}\n`,
+    `${JSON.stringify({ name: "bench-project", private: true, type: "module", scripts: { test: "node test/run-all.mjs" } }, null, 2)}\n`,
   );
   git("add", "-A");
   git("-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "--quiet", "-m", "initial");
@@ -88,7 +105,7 @@ function createProject(root: string): ProjectStore {
 interface RunMeasurement {
   readonly wallMs: number;
   readonly result: RunResult;
-  /** The most agent sessions alive at once (from `agent.started` / `agent.ended`): should be `concurrency`. */
+  /** The most agents holding a slot at once (from `orchestrator.updated`): should be `concurrency`. */
   readonly peakAgents: number;
   readonly passing: number;
 }
@@ -115,13 +132,12 @@ async function runOnce(): Promise<RunMeasurement> {
       overrides: { provider: "replay", replay: { runtime: "loop", latencyMs } },
     });
     const verbose = process.env["BENCH_VERBOSE"] === "1";
-    let agents = 0;
     let peakAgents = 0;
     let passing = 0;
     const started = performance.now();
     orchestrator.bus.subscribe((event) => {
-      if (event.type === "agent.started") peakAgents = Math.max(peakAgents, ++agents);
-      else if (event.type === "agent.ended") agents -= 1;
+      if (event.type === "orchestrator.updated")
+        peakAgents = Math.max(peakAgents, event.data.codingAgents + event.data.testingAgents);
       else if (event.type === "progress.updated") passing = event.data.passing;
       // BENCH_VERBOSE=1 traces the run's events on stderr (stdout carries only the result line).
       if (verbose) {

@@ -198,9 +198,12 @@ describe("autowright run", { timeout: 600_000 }, () => {
           event.data.name,
         );
         concurrent.set(event.data.agentId, event.data.name);
-        maxRunning = Math.max(maxRunning, concurrent.size);
       }
       if (event.type === "agent.ended") concurrent.delete(event.data.agentId);
+      // Agents whose work is being verified or merged hold no slot: count the ones that do.
+      if (event.type === "orchestrator.updated") {
+        maxRunning = Math.max(maxRunning, event.data.codingAgents + event.data.testingAgents);
+      }
     }
     expect(started.length).toBeGreaterThanOrEqual(20);
     expect(maxRunning).toBeLessThanOrEqual(3);

@@ -310,6 +310,128 @@ describe("stopping a session", () => {
   });
 });
 
+/** True while `pid` is a live process (a zombie waiting to be reaped counts as gone). */
+function processRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+describe.each([
+  ["the AI SDK tool loop", "loop" as const],
+  ["the Claude Code binary", "claude" as const],
+])("a reused worker process through %s", (_label, runtime) => {
+  const claude = runtime === "claude";
+  const bash = (command: string) =>
+    claude ? { name: "Bash", input: { command, description: "run" } } : { name: "bash", input: { command } };
+  const handOver = (featureId: number) => ({
+    name: claude ? "mcp__backlog__feature_ready_for_verification" : "feature_ready_for_verification",
+    input: { feature_id: featureId, summary: "done" },
+  });
+
+  it("runs two sessions in a row; the second sees nothing of the first's processes or environment", async () => {
+    const store = createProject(project.path, twoFeatures);
+    const expiresAt = new Date(Date.now() + 600_000).toISOString();
+    store.claimFeature(1, { owner: "session-1", expiresAt, maxAttempts: 3 });
+    store.claimFeature(2, { owner: "session-2", expiresAt, maxAttempts: 3 });
+    // The loop's commands are ours (tracked by process group); Claude Code's shell is its own, so only the
+    // environment is compared there.
+    const background = claude ? "" : "sleep 300 > /dev/null 2>&1 & echo $! > background.pid; ";
+    const backgroundAtSecondReady: boolean[] = [];
+    const worker = run({
+      home: home.path,
+      store,
+      start: (index) => {
+        if (index === 0) {
+          return startFrame({
+            sessionId: "session-1",
+            cwd: project.path,
+            featureIds: [1],
+            reuse: true,
+            env: { FIRST_ONLY: "first-value", SHARED: "from-first" },
+            replay: {
+              runtime,
+              latencyMs: 0,
+              script: {
+                turns: [
+                  { toolCalls: [bash(`${background}echo "first=$FIRST_ONLY shared=$SHARED" > first.txt`)] },
+                  { toolCalls: [handOver(1)] },
+                  { text: "first done" },
+                ],
+              },
+            },
+          });
+        }
+        if (index === 1) {
+          if (!claude) {
+            const pid = Number(readFileSync(join(project.path, "background.pid"), "utf8").trim());
+            backgroundAtSecondReady.push(processRunning(pid));
+          }
+          return startFrame({
+            sessionId: "session-2",
+            cwd: project.path,
+            featureIds: [2],
+            reuse: true,
+            env: { SHARED: "from-second" },
+            replay: {
+              runtime,
+              latencyMs: 0,
+              script: {
+                turns: [
+                  {
+                    toolCalls: [
+                      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions
+                      bash('echo "first=${FIRST_ONLY:-unset} shared=${SHARED:-unset}" > second.txt'),
+                    ],
+                  },
+                  { toolCalls: [handOver(2)] },
+                  { text: "second done" },
+                ],
+              },
+            },
+          });
+        }
+        return undefined;
+      },
+    });
+    const thirdReady = worker.waitFor(
+      (frame): frame is Extract<WorkerOutboundFrame, { type: "ready" }> =>
+        frame.type === "ready" && worker.frames.filter((each) => each.type === "ready").length === 3,
+      150_000,
+    );
+    const first = await Promise.race([
+      thirdReady.then(() => "ready again"),
+      worker.exited.then(() => "exited"),
+    ]);
+    const logs = worker.frames.flatMap((frame) => (frame.type === "log" ? [frame.line] : []));
+    expect(first, `${logs.join("\n")}\n${worker.stderr()}`).toBe("ready again");
+    const ended = worker.frames.filter(frameOfType("ended"));
+    expect(
+      ended.map((frame) => frame.outcome),
+      worker.stderr(),
+    ).toEqual(["passed", "passed"]);
+    const readies = worker.frames.filter(frameOfType("ready"));
+    expect(new Set(readies.map((frame) => frame.pid))).toEqual(new Set([worker.child.pid]));
+    expect(worker.invalidLines).toEqual([]);
+
+    expect(readFileSync(join(project.path, "first.txt"), "utf8")).toBe(
+      "first=first-value shared=from-first\n",
+    );
+    expect(readFileSync(join(project.path, "second.txt"), "utf8")).toBe("first=unset shared=from-second\n");
+    if (!claude) expect(backgroundAtSecondReady).toEqual([false]);
+    expect(store.getFeature(1)?.status).toBe("verifying");
+    expect(store.getFeature(2)?.status).toBe("verifying");
+
+    worker.child.stdin?.end();
+    expect(await worker.exited).toBe(0);
+    expect(worker.frames.at(-1)?.type).toBe("ready");
+    store.close();
+  }, 180_000);
+});
+
 describe("the worker's protocol", () => {
   it("says ready, ignores invalid lines with a warning, and fails a start whose folder does not exist", async () => {
     const worker = run({

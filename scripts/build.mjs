@@ -1,14 +1,24 @@
-// Bundles the CLI (and everything it imports from the workspace) into packages/cli/dist/autowright.js.
+// Bundles the CLI (and everything it imports from the workspace) into packages/cli/dist/autowright.js and the chunks
+// it loads on demand (one per command).
 // Native modules stay external: they are the published package's runtime dependencies.
 
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { join, relative } from "node:path";
 import { build } from "esbuild";
 
 const cliPackage = JSON.parse(readFileSync(new URL("../packages/cli/package.json", import.meta.url), "utf8"));
 
-await build({
+const distDirectory = new URL("../packages/cli/dist", import.meta.url).pathname;
+
+const result = await build({
   entryPoints: [new URL("../packages/cli/src/main.ts", import.meta.url).pathname],
-  outfile: new URL("../packages/cli/dist/autowright.js", import.meta.url).pathname,
+  outdir: distDirectory,
+  metafile: true,
+  entryNames: "autowright",
+  // Each command's code is its own chunk, loaded when the command runs: `autowright worker` (started once per
+  // agent) does not parse the orchestrator or the store, and `--help` parses almost nothing.
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   bundle: true,
   platform: "node",
   format: "esm",
@@ -21,3 +31,10 @@ await build({
   },
   logLevel: "warning",
 });
+
+// Chunks of earlier builds are removed (not the whole folder first: a running test may be loading the bundle).
+const outputs = new Set(Object.keys(result.metafile.outputs).map((path) => relative(distDirectory, path)));
+const chunks = join(distDirectory, "chunks");
+for (const name of readdirSync(chunks)) {
+  if (!outputs.has(join("chunks", name))) rmSync(join(chunks, name), { force: true });
+}

@@ -71,9 +71,15 @@ export interface WorkerRun {
   exited: Promise<number | null>;
 }
 
-/** Starts a worker, sends `start` once it is ready, and answers backlog calls from `store`. */
+/** A start frame without `v` and `type`. */
+export type StartBody = Omit<WorkerStartFrame, "v" | "type">;
+
+/**
+ * Starts a worker, sends `start` once it is ready, and answers backlog calls from `store`. With a function as
+ * `start`, the worker's n-th `ready` (0-based `index`) is answered with what it returns, or with nothing.
+ */
 export function startWorker(options: {
-  start: Omit<WorkerStartFrame, "v" | "type">;
+  start: StartBody | ((index: number) => StartBody | undefined);
   store?: ProjectStore;
   env?: NodeJS.ProcessEnv;
   home: string;
@@ -101,6 +107,10 @@ export function startWorker(options: {
     if (child.stdin?.writable === true)
       child.stdin.write(serializeWorkerFrame({ v: 1, ...frame } as WorkerInboundFrame));
   };
+  const only = options.start;
+  const nextStart = typeof only === "function" ? only : (index: number) => (index === 0 ? only : undefined);
+  let readyCount = 0;
+  let current: StartBody | undefined;
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
     stdoutLines.push(line);
     const parsed = parseWorkerFrame(line, "outbound");
@@ -110,12 +120,18 @@ export function startWorker(options: {
     }
     const frame = parsed.frame;
     frames.push(frame);
-    if (frame.type === "ready") send({ type: "start", ...options.start });
+    if (frame.type === "ready") {
+      current = nextStart(readyCount);
+      readyCount += 1;
+      if (current !== undefined) send({ type: "start", ...current });
+    }
     if (frame.type === "backlog.call") {
-      const answer = tools?.call(frame.tool, frame.input, {
-        sessionId: options.start.sessionId,
-        role: options.start.role as AgentRole,
-      }) ?? {
+      const answer = (current === undefined
+        ? undefined
+        : tools?.call(frame.tool, frame.input, {
+            sessionId: current.sessionId,
+            role: current.role as AgentRole,
+          })) ?? {
         ok: false as const,
         error: { code: "internal_error" as const, message: "no backlog in this test" },
       };

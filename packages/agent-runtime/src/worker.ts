@@ -1,9 +1,10 @@
 /**
- * The worker: one process per agent session. It speaks NDJSON frames on stdio (never touches the database),
- * runs one runtime, forwards backlog tool calls to the orchestrator, and always ends with exactly one `ended`
- * frame, whatever happens: the outcome is a frame, never an exit code.
+ * The worker: one agent session at a time. It speaks NDJSON frames on stdio (never touches the database), runs one
+ * runtime per session, forwards backlog tool calls to the orchestrator, and always ends a session with exactly one
+ * `ended` frame, whatever happens: the outcome is a frame, never an exit code. By default it exits after that
+ * session; a start frame with `reuse` keeps it for another one once nothing of the session is left.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import {
   type BacklogToolName,
@@ -30,12 +31,18 @@ import { describeLayers, securityLayers } from "./sandbox.ts";
 export interface WorkerOptions {
   readonly input: Readable;
   readonly output: Writable;
+  /** The worker's environment (the process's own, in the CLI): every session starts from a copy taken at start-up. */
   readonly env: NodeJS.ProcessEnv;
   /** Picks the runtime for a start frame (the composition root decides which runtimes exist). */
   readonly selectRuntime: (start: WorkerStartFrame, env: NodeJS.ProcessEnv) => Promise<PreparedRuntime>;
   /** The default `$AUTOWRIGHT_HOME` when the start frame names none. */
   readonly home: string;
   readonly heartbeatMs?: number;
+  /**
+   * How long a reusable session's processes may take to die after the sweep before the worker refuses to be
+   * reused (it then exits after `ended`). Default 5 s.
+   */
+  readonly settleMs?: number;
 }
 
 /** A runtime plus what it needs set up and torn down (e.g. a scripted model server for replay). */
@@ -46,41 +53,84 @@ export interface PreparedRuntime {
 }
 
 const defaultHeartbeatMs = 5_000;
+const defaultSettleMs = 5_000;
 
-/** Runs the worker until its session has ended (or stdin closes before a start). Resolves to the exit code. */
+type AbortReason = "cancelled" | "timed_out" | "orphaned";
+
+/** The state of the session being run: nothing of it survives into the next one. */
+interface RunningSession {
+  readonly abort: AbortController;
+  abortReason: AbortReason | undefined;
+  readonly pending: Map<string, (answer: BacklogCallResult) => void>;
+  callCounter: number;
+  readonly reuse: boolean;
+}
+
+/**
+ * Runs the worker until its last session has ended (or stdin closes while no session runs). Resolves to the exit
+ * code.
+ */
 export function runWorker(options: WorkerOptions): Promise<number> {
   const write = frameWriter<WorkerOutboundFrame>(options.output);
   const redact = createRedactor(options.env);
-  const pending = new Map<string, (answer: BacklogCallResult) => void>();
-  const abort = new AbortController();
-  let abortReason: "cancelled" | "timed_out" | "orphaned" | undefined;
-  let started = false;
-  let callCounter = 0;
+  // What a session starts from, and what the process is put back to after a reusable one.
+  const baseEnv: NodeJS.ProcessEnv = { ...options.env };
+  const processEnv: NodeJS.ProcessEnv = { ...process.env };
+  const processCwd = process.cwd();
+  let current: RunningSession | undefined;
+  /** `idle`: waiting for a start; `busy`: a session runs or is being cleaned up; `done`: no more sessions. */
+  let phase: "idle" | "busy" | "done" = "idle";
+  let inputClosed = false;
+  let sessionsRun = 0;
+  /** A cancel that came before the first start stops that session at once (a stale one between sessions does not). */
+  let cancelledEarly = false;
 
   return new Promise<number>((resolve) => {
-    let finished = false;
     const stopReading = readFrames(options.input, "inbound", {
       onFrame: (frame: WorkerInboundFrame) => {
         if (frame.type === "start") {
-          if (started) {
+          if (phase !== "idle") {
             write({
               type: "log",
               level: "warn",
-              line: "ignored a second start frame: a worker runs one session",
+              line:
+                current?.reuse === true
+                  ? "ignored a start frame: a session is running"
+                  : "ignored a second start frame: a worker runs one session",
             });
             return;
           }
-          started = true;
-          void session(frame).then((code) => {
-            finished = true;
+          phase = "busy";
+          const running: RunningSession = {
+            abort: new AbortController(),
+            abortReason: undefined,
+            pending: new Map(),
+            callCounter: 0,
+            reuse: frame.reuse === true,
+          };
+          current = running;
+          sessionsRun += 1;
+          if (cancelledEarly) {
+            cancelledEarly = false;
+            stop(running, "cancelled");
+          }
+          void session(frame, running).then((reusable) => {
+            current = undefined;
+            if (reusable && !inputClosed) {
+              phase = "idle";
+              write({ type: "ready", protocolVersion: workerProtocolVersion, pid: process.pid });
+              return;
+            }
+            phase = "done";
             stopReading();
-            resolve(code);
+            resolve(0);
           });
         } else if (frame.type === "cancel") {
-          stop("cancelled");
+          if (current !== undefined) stop(current, "cancelled");
+          else if (sessionsRun === 0) cancelledEarly = true;
         } else {
-          const settle = pending.get(frame.callId);
-          pending.delete(frame.callId);
+          const settle = current?.pending.get(frame.callId);
+          current?.pending.delete(frame.callId);
           settle?.(frame.ok ? { ok: true, result: frame.result } : { ok: false, error: frame.error });
         }
       },
@@ -92,30 +142,34 @@ export function runWorker(options: WorkerOptions): Promise<number> {
         });
       },
       onClose: () => {
-        if (!started) {
+        inputClosed = true;
+        if (phase === "idle") {
+          phase = "done";
           resolve(0);
           return;
         }
-        if (!finished) stop("orphaned");
+        if (current !== undefined) stop(current, "orphaned");
       },
     });
     write({ type: "ready", protocolVersion: workerProtocolVersion, pid: process.pid });
   });
 
-  function stop(reason: "cancelled" | "timed_out" | "orphaned"): void {
-    if (abort.signal.aborted) return;
-    abortReason = reason;
-    abort.abort(new Error(reason));
-    for (const [callId, settle] of pending) {
+  function stop(running: RunningSession, reason: AbortReason): void {
+    if (running.abort.signal.aborted) return;
+    running.abortReason = reason;
+    running.abort.abort(new Error(reason));
+    for (const [callId, settle] of running.pending) {
       settle({
         ok: false,
         error: { code: "internal_error", message: `the session was stopped (${reason})` },
       });
-      pending.delete(callId);
+      running.pending.delete(callId);
     }
   }
 
-  async function session(start: WorkerStartFrame): Promise<number> {
+  /** Runs one session to its `ended` frame; resolves to whether the process may serve another one. */
+  async function session(start: WorkerStartFrame, running: RunningSession): Promise<boolean> {
+    const { abort, pending } = running;
     const emit = (frame: OutboundFrameBody): void => write(frame);
     const processes = new ProcessTracker();
     const heartbeat = setInterval(
@@ -125,7 +179,7 @@ export function runWorker(options: WorkerOptions): Promise<number> {
     const timeout =
       start.limits.timeoutMs === undefined
         ? undefined
-        : setTimeout(() => stop("timed_out"), start.limits.timeoutMs);
+        : setTimeout(() => stop(running, "timed_out"), start.limits.timeoutMs);
     const submitted = new Set<number>();
     let prepared: PreparedRuntime | undefined;
     let result: RuntimeResult;
@@ -138,8 +192,8 @@ export function runWorker(options: WorkerOptions): Promise<number> {
         home: start.home ?? options.home,
         workingDirectory: start.cwd,
       });
-      prepared = await options.selectRuntime(start, { ...options.env, ...start.env });
-      const env: NodeJS.ProcessEnv = { ...options.env, ...start.env, ...(prepared.env ?? {}) };
+      prepared = await options.selectRuntime(start, { ...baseEnv, ...start.env });
+      const env: NodeJS.ProcessEnv = { ...baseEnv, ...start.env, ...(prepared.env ?? {}) };
       const sessionRedact = createRedactor(env);
       const context: SessionContext = {
         start,
@@ -156,8 +210,8 @@ export function runWorker(options: WorkerOptions): Promise<number> {
               error: { code: "internal_error", message: "the session was stopped" },
             });
           }
-          callCounter += 1;
-          const callId = `${start.sessionId}-backlog-${callCounter}`;
+          running.callCounter += 1;
+          const callId = `${start.sessionId}-backlog-${running.callCounter}`;
           return new Promise<BacklogCallResult>((settle) => {
             pending.set(callId, (answer) => {
               if (answer.ok && tool === "feature_ready_for_verification") {
@@ -191,8 +245,14 @@ export function runWorker(options: WorkerOptions): Promise<number> {
     await prepared?.dispose?.().catch(() => undefined);
     // A tool call that was starting a command when the session stopped may have spawned it after the first sweep.
     await processes.killAll();
+    for (const [callId, settle] of pending) {
+      settle({ ok: false, error: { code: "internal_error", message: "the session has ended" } });
+      pending.delete(callId);
+    }
 
-    const outcome = outcomeOf(result, abortReason, start, submitted);
+    const reusable = start.reuse === true && !inputClosed && (await cleanForNextSession(processes, emit));
+
+    const outcome = outcomeOf(result, running.abortReason, start, submitted);
     if (result.kind === "rate_limited")
       emit({ type: "rate_limited", resetAt: result.resetAt, message: result.summary });
     if (result.kind === "auth_failed") emit({ type: "auth_failed", message: result.summary });
@@ -201,13 +261,110 @@ export function runWorker(options: WorkerOptions): Promise<number> {
       state: outcome === "passed" ? "success" : outcome === "not_passed" ? "idle" : "error",
     });
     const summary =
-      abortReason === undefined
+      running.abortReason === undefined
         ? result.summary
-        : `${abortReason === "timed_out" ? "time limit reached" : "stopped"}: ${result.summary}`;
+        : `${running.abortReason === "timed_out" ? "time limit reached" : "stopped"}: ${result.summary}`;
     emit({ type: "ended", outcome, summary: summary.slice(0, 4_000) });
     await new Promise<void>((resolve) => options.output.write("", () => resolve()));
-    return 0;
+    return reusable;
   }
+
+  /**
+   * Makes the process as it was before the session, or says why it cannot be: every process the session started
+   * is dead (zombies count as dead), no child of the worker is left (a runtime's own children, e.g. Claude Code),
+   * and `process.env` and the working directory are what they were at start-up.
+   */
+  async function cleanForNextSession(
+    processes: ProcessTracker,
+    emit: (frame: OutboundFrameBody) => void,
+  ): Promise<boolean> {
+    const deadline = Date.now() + (options.settleMs ?? defaultSettleMs);
+    let left = survivors(processes);
+    while (left.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      left = survivors(processes);
+    }
+    const restored = restoreEnvironment(process.env, processEnv);
+    if (restored.length > 0) {
+      emit({
+        type: "log",
+        level: "debug",
+        line: `put back the environment variables the session changed in the worker: ${restored.join(", ")}`,
+      });
+    }
+    if (process.cwd() !== processCwd) {
+      process.chdir(processCwd);
+      emit({ type: "log", level: "debug", line: "put back the worker's working directory" });
+    }
+    if (left.length === 0) return true;
+    emit({
+      type: "log",
+      level: "warn",
+      line: `not reusing this worker: processes of the session are still alive (${left.slice(0, 10).join(", ")})`,
+    });
+    return false;
+  }
+}
+
+/** Live processes of the session's groups and live children of the worker. */
+function survivors(processes: ProcessTracker): number[] {
+  const left = new Set([...processes.ownedPids()].filter(isLive));
+  try {
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      const fields = statFields(Number(entry));
+      if (fields !== undefined && Number(fields[1]) === process.pid && fields[0] !== "Z")
+        left.add(Number(entry));
+    }
+  } catch {
+    // No /proc (not Linux): the session's process groups are all that is known.
+  }
+  return [...left].sort((first, second) => first - second);
+}
+
+/** The fields of `/proc/<pid>/stat` after the command name (state, ppid, pgrp, …), or undefined. */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/** True unless the process is gone or a zombie (without /proc: whether a signal can reach it). */
+function isLive(pid: number): boolean {
+  if (existsSync("/proc/self/stat")) {
+    const fields = statFields(pid);
+    return fields !== undefined && fields[0] !== "Z";
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Puts `target` back to `snapshot`; returns the names that had changed (never their values). */
+function restoreEnvironment(
+  target: NodeJS.ProcessEnv,
+  snapshot: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const changed: string[] = [];
+  for (const name of Object.keys(target)) {
+    if (!Object.hasOwn(snapshot, name)) {
+      delete target[name];
+      changed.push(name);
+    }
+  }
+  for (const [name, value] of Object.entries(snapshot)) {
+    if (value !== undefined && target[name] !== value) {
+      target[name] = value;
+      changed.push(name);
+    }
+  }
+  return changed.sort();
 }
 
 /**
@@ -216,7 +373,7 @@ export function runWorker(options: WorkerOptions): Promise<number> {
  */
 export function outcomeOf(
   result: RuntimeResult,
-  abortReason: "cancelled" | "timed_out" | "orphaned" | undefined,
+  abortReason: AbortReason | undefined,
   start: Pick<WorkerStartFrame, "role" | "featureIds">,
   submitted: ReadonlySet<number>,
 ): SessionOutcome {

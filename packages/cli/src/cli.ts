@@ -4,13 +4,6 @@
  */
 import { AppError, isInternalErrorCode } from "@autowright/protocol";
 import { Command, CommanderError, Option } from "commander";
-import { importFeaturesCommand, listFeaturesCommand, readyFeaturesCommand } from "./commands/features.ts";
-import { importAutoforgeCommand } from "./commands/import-autoforge.ts";
-import { initCommand } from "./commands/init.ts";
-import { mcpCommand } from "./commands/mcp.ts";
-import { policyCheckCommand } from "./commands/policy.ts";
-import { runCommand } from "./commands/run.ts";
-import { workerCommand } from "./commands/worker.ts";
 import type { GlobalOptions } from "./context.ts";
 import { type CliIo, readAll } from "./io.ts";
 import { version } from "./version.ts";
@@ -50,7 +43,8 @@ function createProgram(io: CliIo, setExitCode: (code: number) => void): Command 
     .argument("<dir>", "the project folder")
     .option("--name <name>", "project name (default: the folder name)")
     .option("--spec <file>", "app spec to copy into .autowright/prompts/app-spec.md")
-    .action((directory: string, _options: unknown, self: Command) => {
+    .action(async (directory: string, _options: unknown, self: Command) => {
+      const { initCommand } = await import("./commands/init.ts");
       initCommand(directory, self.optsWithGlobals(), io);
     });
 
@@ -61,19 +55,22 @@ function createProgram(io: CliIo, setExitCode: (code: number) => void): Command 
       "<file>",
       "a JSON array of {category?, name, description?, steps?, priority?, dependsOnIndices?, dependencies?}",
     )
-    .action((directory: string, file: string, _options: unknown, self: Command) => {
+    .action(async (directory: string, file: string, _options: unknown, self: Command) => {
+      const { importFeaturesCommand } = await import("./commands/features.ts");
       importFeaturesCommand(directory, file, globals(self), io);
     });
   command(features, "list", "list the features of a project")
     .argument("<dir>", "the project folder (or a registered project name)")
     .option("--json", "print a JSON array with every field")
-    .action((directory: string, _options: unknown, self: Command) => {
+    .action(async (directory: string, _options: unknown, self: Command) => {
+      const { listFeaturesCommand } = await import("./commands/features.ts");
       listFeaturesCommand(directory, self.optsWithGlobals(), io);
     });
   command(features, "ready", "show what is ready, blocked and stalled, in scheduling order")
     .argument("<dir>", "the project folder (or a registered project name)")
     .option("--json", 'print {"ready","blocked","stalled","cycles"} as JSON')
-    .action((directory: string, _options: unknown, self: Command) => {
+    .action(async (directory: string, _options: unknown, self: Command) => {
+      const { readyFeaturesCommand } = await import("./commands/features.ts");
       readyFeaturesCommand(directory, self.optsWithGlobals(), io);
     });
 
@@ -87,7 +84,8 @@ function createProgram(io: CliIo, setExitCode: (code: number) => void): Command 
       "the AutoForge project folder; it becomes an autowright project, .autoforge/ is left untouched",
     )
     .option("--name <name>", "project name (default: the folder name)")
-    .action((directory: string, _options: unknown, self: Command) => {
+    .action(async (directory: string, _options: unknown, self: Command) => {
+      const { importAutoforgeCommand } = await import("./commands/import-autoforge.ts");
       importAutoforgeCommand(directory, self.optsWithGlobals(), io);
     });
 
@@ -98,12 +96,14 @@ function createProgram(io: CliIo, setExitCode: (code: number) => void): Command 
       "the project whose .autowright/commands.yaml applies (default: the current folder)",
     )
     .action(async (_options: unknown, self: Command) => {
+      const { policyCheckCommand } = await import("./commands/policy.ts");
       policyCheckCommand(self.optsWithGlobals(), io, await readAll(io.stdinStream));
     });
 
   command(program, "mcp", "serve the backlog tools to an MCP client over stdio")
     .requiredOption("--project <dir>", "the project folder (or a registered project name)")
     .action(async (_options: unknown, self: Command) => {
+      const { mcpCommand } = await import("./commands/mcp.ts");
       await mcpCommand(self.optsWithGlobals(), io);
     });
 
@@ -129,6 +129,7 @@ function createProgram(io: CliIo, setExitCode: (code: number) => void): Command 
       "with --provider replay: answer 429 until this ISO time (rehearse rate limits)",
     )
     .action(async (directory: string, _options: unknown, self: Command) => {
+      const { runCommand } = await import("./commands/run.ts");
       setExitCode(await runCommand(directory, self.optsWithGlobals(), io));
     });
 
@@ -137,6 +138,7 @@ function createProgram(io: CliIo, setExitCode: (code: number) => void): Command 
     "worker",
     "run one agent session on stdio frames (internal: the orchestrator spawns it)",
   ).action(async (_options: unknown, self: Command) => {
+    const { workerCommand } = await import("./commands/worker.ts");
     setExitCode(await workerCommand(globals(self), io));
   });
 

@@ -8,10 +8,13 @@ import type { CliIo } from "./io.ts";
 
 const redrawIntervalMs = 100;
 
+/** What the view reads of the orchestrator: the running agents, at each redraw. */
+export type RunningSessionsSource = Pick<Orchestrator, "runningSessions">;
+
 /** The progress view of one run. */
 export class ProgressView {
   readonly #io: CliIo;
-  readonly #orchestrator: Orchestrator;
+  readonly #orchestrator: RunningSessionsSource;
   readonly #name: string;
   #progress: Progress | undefined;
   #status = "starting";
@@ -20,7 +23,7 @@ export class ProgressView {
   #timer: NodeJS.Timeout | undefined;
   readonly #recent: string[] = [];
 
-  constructor(io: CliIo, orchestrator: Orchestrator, name: string) {
+  constructor(io: CliIo, orchestrator: RunningSessionsSource, name: string) {
     this.#io = io;
     this.#orchestrator = orchestrator;
     this.#name = name;

@@ -2,12 +2,22 @@
  * The event bus of one project. Durable events go to the store's event log first (which gives them their `seq`)
  * and are then published in `seq` order; feature events the store appended inside its own transactions are
  * published the same way by {@link EventBus.flush}. Ephemeral events are published directly and never stored.
+ *
+ * Invariant: every durable event in the log is published exactly once, in `seq` order, with no gap, and every
+ * listener receives all events in the order they were published, even when a listener publishes in turn.
  */
 import type { DurableEventType, EphemeralEventType, EventData, ServerEvent } from "@autowright/protocol";
-import type { ProjectStore } from "@autowright/store";
+import type { ProjectStore, StoredEvent } from "@autowright/store";
 
 /** Receives every published event. */
 export type EventListener = (event: ServerEvent) => void;
+
+/** How many log rows {@link EventBus.flush} reads at a time. */
+const flushPageSize = 1_000;
+
+type PendingEvent = {
+  readonly [T in DurableEventType]: { readonly type: T; readonly data: EventData<T> };
+}[DurableEventType];
 
 /** The bus of one project. */
 export class EventBus {
@@ -15,6 +25,12 @@ export class EventBus {
   readonly #listeners = new Set<EventListener>();
   readonly #now: () => Date;
   #publishedSeq: number;
+  /** Coalesced durable events not yet appended, by key, in the order of their latest update. */
+  readonly #pending = new Map<string, PendingEvent>();
+  #pendingTimer: NodeJS.Immediate | undefined;
+  /** Events published but not yet delivered to every listener (a listener may publish while being called). */
+  readonly #deliveries: ServerEvent[] = [];
+  #delivering = false;
 
   constructor(store: ProjectStore, now: () => Date = () => new Date()) {
     this.#store = store;
@@ -28,38 +44,96 @@ export class EventBus {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Appends a durable event to the log and publishes everything new in the log. */
+  /**
+   * Appends a durable event to the log and publishes it, after any coalesced events still pending and any events
+   * the store appended since the last publication.
+   */
   durable<T extends DurableEventType>(type: T, data: EventData<T>): void {
-    this.#store.appendEvent(type, data);
-    this.flush();
+    this.#appendPending();
+    this.#publishStored(this.#store.appendEvent(type, data));
+  }
+
+  /**
+   * Queues a durable event that only matters as the latest of its kind, such as an agent's `agent.updated` state:
+   * a newer event with the same `key` replaces a queued one that has not been appended yet. Queued events are
+   * appended and published at the end of the current turn of the event loop, or earlier, before the next
+   * {@link EventBus.durable} or on {@link EventBus.flush}, in the order of their latest update. So a burst of
+   * frames read in one chunk costs one append per key, and nothing waits for a timer. Call
+   * {@link EventBus.flush} before closing the store.
+   */
+  coalesce<T extends DurableEventType>(key: string, type: T, data: EventData<T>): void {
+    this.#pending.delete(key);
+    this.#pending.set(key, { type, data } as PendingEvent);
+    this.#pendingTimer ??= setImmediate(() => {
+      this.#pendingTimer = undefined;
+      this.flush();
+    });
   }
 
   /** Publishes a live-only event. */
   ephemeral<T extends EphemeralEventType>(type: T, data: EventData<T>): void {
-    this.#emit({ v: 1, at: this.#now().toISOString(), type, data } as ServerEvent);
+    this.#deliver({ v: 1, at: this.#now().toISOString(), type, data } as ServerEvent);
   }
 
-  /** Publishes the durable events the store has appended since the last flush. */
+  /** Appends the coalesced events still queued, then publishes every durable event not published yet. */
   flush(): void {
-    for (const stored of this.#store.eventsSince(this.#publishedSeq)) {
-      this.#publishedSeq = stored.seq;
-      this.#emit({
-        v: 1,
-        seq: stored.seq,
-        at: stored.at,
-        type: stored.type,
-        data: stored.data,
-      } as ServerEvent);
+    this.#appendPending();
+    this.#publishLog();
+  }
+
+  #appendPending(): void {
+    if (this.#pendingTimer !== undefined) {
+      clearImmediate(this.#pendingTimer);
+      this.#pendingTimer = undefined;
+    }
+    for (const [key, event] of this.#pending) {
+      this.#pending.delete(key);
+      this.#publishStored(this.#store.appendEvent(event.type, event.data));
     }
   }
 
-  #emit(event: ServerEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A failing listener must not stop the others or the orchestrator.
+  /** Publishes an event just appended, reading the log first when the store appended others before it. */
+  #publishStored(stored: StoredEvent): void {
+    if (stored.seq !== this.#publishedSeq + 1) this.#publishLog();
+    if (stored.seq <= this.#publishedSeq) return;
+    this.#publish(stored);
+  }
+
+  #publishLog(): void {
+    for (;;) {
+      const events = this.#store.eventsSince(this.#publishedSeq, flushPageSize);
+      for (const stored of events) this.#publish(stored);
+      if (events.length < flushPageSize) return;
+    }
+  }
+
+  #publish(stored: StoredEvent): void {
+    this.#publishedSeq = stored.seq;
+    this.#deliver({
+      v: 1,
+      seq: stored.seq,
+      at: stored.at,
+      type: stored.type,
+      data: stored.data,
+    } as ServerEvent);
+  }
+
+  #deliver(event: ServerEvent): void {
+    this.#deliveries.push(event);
+    if (this.#delivering) return;
+    this.#delivering = true;
+    try {
+      for (let next = this.#deliveries.shift(); next !== undefined; next = this.#deliveries.shift()) {
+        for (const listener of this.#listeners) {
+          try {
+            listener(next);
+          } catch {
+            // A failing listener must not stop the others or the orchestrator.
+          }
+        }
       }
+    } finally {
+      this.#delivering = false;
     }
   }
 }

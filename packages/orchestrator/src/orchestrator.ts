@@ -25,14 +25,20 @@ import type {
   Usage,
   WorkerOutboundFrame,
 } from "@autowright/protocol";
+import { agentMascotNames } from "@autowright/protocol";
 import { hasSpec, type ProjectStore } from "@autowright/store";
 import { EventBus } from "./event-bus.ts";
-import { gitOutput } from "./git/git.ts";
 import { MergeQueue } from "./git/merge-queue.ts";
 import { GitWorkspaces } from "./git/workspaces.ts";
 import { MascotRoster } from "./mascots.ts";
-import { detectTestCommand, runChecks } from "./verifier/verifier.ts";
-import { startWorkerSession, type WorkerCommand, type WorkerSession } from "./worker-session.ts";
+import {
+  detectGateCommands,
+  detectTestCommand,
+  runChecks,
+  type VerificationResult,
+} from "./verifier/verifier.ts";
+import { WorkerPool } from "./worker-pool.ts";
+import type { WorkerCommand, WorkerSession } from "./worker-session.ts";
 
 /** How the run ended. */
 export interface RunResult {
@@ -65,6 +71,8 @@ export interface OrchestratorOptions {
   readonly leaseMs?: number;
   /** Back-off when a rate limit gives no reset time. Default 60 s. */
   readonly rateLimitBackoffMs?: number;
+  /** The no-progress watchdog's limit; the `noProgressMinutes` setting by default (tests shorten it). */
+  readonly noProgressMs?: number;
   readonly now?: () => Date;
 }
 
@@ -75,8 +83,17 @@ interface RunningSession {
   readonly mascot: AgentMascotName;
   readonly worker: WorkerSession;
   readonly worktree: { path: string; branch: string } | undefined;
+  /**
+   * `working` while its worker runs (it holds a concurrency slot); `settling` once the worker has ended and the
+   * verifier and merge queue decide its outcome (the slot is free for the next agent, the mascot is still its).
+   */
+  phase: "working" | "settling";
   state: AgentState;
   usage: Usage;
+  /** Cancels the session when it reports no activity for the no-progress limit. */
+  watchdog: NodeJS.Timeout | undefined;
+  /** Set when the watchdog cancelled the session: its outcome is `timed_out`, with this reason. */
+  noProgress: string | undefined;
 }
 
 const defaultModels: Record<Provider, string> = {
@@ -96,9 +113,13 @@ export class Orchestrator {
   readonly #mascots = new MascotRoster();
   readonly #running = new Map<string, RunningSession>();
   readonly #workspaces: GitWorkspaces;
+  /** Warm worker processes, each serving one session at a time: a fresh process costs ~1 s of CPU to start. */
+  readonly #pool: WorkerPool;
   #settings: Settings;
   #mergeQueue: MergeQueue | undefined;
   #testCommand: string | null = null;
+  /** YOLO mode's checks: the project's lint and type-check commands. */
+  #gateCommands: string[] = [];
   #status: RunStatus = "stopped";
   #paused = false;
   #stopping: RunResult | undefined;
@@ -106,6 +127,7 @@ export class Orchestrator {
   #wakeTimer: NodeJS.Timeout | undefined;
   #tickQueued = false;
   #sessionCounter = 0;
+  #checkCounter = 0;
   /** Sessions launched but not yet registered as running (their worktree is being created). */
   #launching = 0;
   #startedAt = "";
@@ -113,6 +135,8 @@ export class Orchestrator {
   #lastOrchestrator = "";
   #finish: ((result: RunResult) => void) | undefined;
   readonly #pendingWork = new Set<Promise<unknown>>();
+  /** Aborted by stop(): running checks are killed instead of awaited. */
+  readonly #abort = new AbortController();
 
   constructor(options: OrchestratorOptions) {
     this.#options = options;
@@ -126,6 +150,7 @@ export class Orchestrator {
       now: this.#now,
       leaseDurationMs: this.#leaseMs(),
     });
+    this.#pool = new WorkerPool({ worker: options.worker, env: options.env });
     this.#workspaces = new GitWorkspaces({
       projectRoot: options.store.paths.root,
       worktreesDirectory: options.store.paths.worktreesDirectory,
@@ -146,21 +171,21 @@ export class Orchestrator {
     });
     try {
       await this.#recover();
+      // Workers start while the repository is checked: one for the initializer, else one per slot.
+      this.#pool.prewarm(this.#store.countFeatures() === 0 ? 1 : this.#settings.maxConcurrency);
       const repository = await this.#workspaces.ensureRepository();
       this.#mergeQueue = new MergeQueue({
         projectRoot: this.#store.paths.root,
         mainBranch: repository.branch,
+        runChecks: (_directory, commands) => this.#checkMainBranch(commands),
       });
-      this.#testCommand = detectTestCommand(this.#store.paths.root);
-      this.#log(
-        "info",
-        `main branch ${repository.branch}; test command: ${this.#testCommand ?? "none found"}`,
-      );
+      this.#log("info", `main branch ${repository.branch}; ${this.#detectChecks()}`);
       if (this.#store.countFeatures() === 0) {
         const initialized = await this.#initialize();
         if (!initialized) return await result;
       }
       this.#setRun("running");
+      this.#pool.prewarm(this.#settings.maxConcurrency);
       this.#wake();
     } catch (error) {
       this.#end({ status: "failed", reason: error instanceof Error ? error.message : String(error) });
@@ -174,6 +199,7 @@ export class Orchestrator {
     this.#stopping = { status: "stopped", reason };
     this.#setRun("draining", reason);
     for (const session of this.#running.values()) session.worker.cancel(reason);
+    this.#abort.abort();
     this.#wake();
   }
 
@@ -203,6 +229,7 @@ export class Orchestrator {
     const bounded = Math.max(1, Math.min(this.#settings.concurrencyCap, Math.trunc(maxConcurrency)));
     this.#settings = { ...this.#settings, maxConcurrency: bounded };
     this.#log("info", `concurrency set to ${bounded}`);
+    this.#pool.prewarm(bounded - this.#working().length);
     this.#wake();
   }
 
@@ -299,11 +326,7 @@ export class Orchestrator {
       return false;
     }
     await this.#workspaces.commitAll(this.#store.paths.root, "autowright: project set up by the initializer");
-    this.#testCommand = detectTestCommand(this.#store.paths.root);
-    this.#log(
-      "info",
-      `the initializer created ${count} features; test command: ${this.#testCommand ?? "none found"}`,
-    );
+    this.#log("info", `the initializer created ${count} features; ${this.#detectChecks()}`);
     return true;
   }
 
@@ -317,7 +340,9 @@ export class Orchestrator {
   }
 
   #tick(): void {
-    if (this.#finish === undefined) return;
+    // Until the initializer's work is committed, features it created must wait: a worktree made now would
+    // branch from a main branch without the project it set up.
+    if (this.#finish === undefined || this.#status === "starting") return;
     const now = this.#now().getTime();
     this.#store.reclaimExpiredLeases();
     this.bus.flush();
@@ -351,7 +376,11 @@ export class Orchestrator {
     if (this.#status === "rate_limited") this.#setRun("running");
 
     const busy = new Set([...this.#running.values()].flatMap((session) => session.featureIds));
-    let free = this.#settings.maxConcurrency - this.#running.size - this.#launching;
+    // Settling sessions hold no slot, but each keeps its mascot until it ends: never more agents than names.
+    let free = Math.min(
+      this.#settings.maxConcurrency - this.#working().length - this.#launching,
+      agentMascotNames.length - this.#running.size - this.#launching,
+    );
     if (free > 0) {
       const batches = buildBatches(features, analysis, {
         batchSize: this.#settings.batchSize as 1 | 2 | 3,
@@ -389,9 +418,10 @@ export class Orchestrator {
 
   #maybeStartTesting(features: readonly Feature[], busy: ReadonlySet<FeatureId>): void {
     if (this.#settings.yolo || this.#settings.testingAgentRatio === 0) return;
-    const testing = [...this.#running.values()].filter((session) => session.role === "testing").length;
+    const working = this.#working();
+    const testing = working.filter((session) => session.role === "testing").length;
     if (testing >= this.#settings.testingAgentRatio) return;
-    const coding = [...this.#running.values()].filter((session) => session.role === "coding").length;
+    const coding = working.filter((session) => session.role === "coding").length;
     const remaining = features.filter(
       (feature) => feature.status !== "passing" && feature.status !== "failed",
     ).length;
@@ -503,9 +533,7 @@ export class Orchestrator {
     });
 
     let session: RunningSession | undefined;
-    const worker = startWorkerSession({
-      worker: this.#options.worker,
-      env: this.#options.env,
+    const worker = this.#pool.start({
       silenceLimitMs: this.#leaseMs(),
       start: {
         sessionId,
@@ -526,6 +554,7 @@ export class Orchestrator {
         ...(this.#options.overrides?.replay === undefined ? {} : { replay: this.#options.overrides.replay }),
       },
       onBacklogCall: (tool, input) => {
+        if (session !== undefined) this.#sawActivity(session);
         const answer = this.#tools.call(tool as BacklogToolName, input, { sessionId, role });
         this.bus.flush();
         this.#wake();
@@ -542,8 +571,11 @@ export class Orchestrator {
       mascot: mascot.name,
       worker,
       worktree,
+      phase: "working",
       state: "idle",
       usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+      watchdog: undefined,
+      noProgress: undefined,
     };
     this.#running.set(sessionId, session);
     register();
@@ -555,12 +587,22 @@ export class Orchestrator {
     this.#wake();
 
     const ended = await worker.done;
-    let outcome: SessionOutcome = ended.outcome;
+    if (session.watchdog !== undefined) clearTimeout(session.watchdog);
+    const watchdogStopped = session.noProgress !== undefined && ended.outcome === "cancelled";
+    const workerOutcome: SessionOutcome = watchdogStopped ? "timed_out" : ended.outcome;
+    const summary = watchdogStopped ? (session.noProgress ?? ended.summary) : ended.summary;
+    // The worker is gone: its slot goes to the next agent while the verifier and the merge queue settle this one
+    // in its own worktree. A session in the shared tree keeps the slot: a new agent there would edit the files
+    // being checked.
+    if (worktree !== undefined) session.phase = "settling";
+    this.#governors(workerOutcome, summary);
+    this.#wake();
+    let outcome: SessionOutcome = workerOutcome;
     try {
-      if (role === "coding") outcome = await this.#settle(session, ended.outcome, ended.summary);
-      else if (role === "testing") this.#settleTesting(session, ended.summary);
+      if (role === "coding") outcome = await this.#settle(session, workerOutcome, summary);
+      else if (role === "testing") this.#settleTesting(session, summary);
       else if (outcome !== "passed")
-        this.#log("warn", `the initializer ended ${outcome}: ${ended.summary}`, sessionId);
+        this.#log("warn", `the initializer ended ${outcome}: ${summary}`, sessionId);
     } catch (error) {
       this.#log("error", `settling ${sessionId} failed: ${(error as Error).message}`, sessionId);
       outcome = "failed";
@@ -569,7 +611,7 @@ export class Orchestrator {
       // before this one's end.
       this.#running.delete(sessionId);
       this.#mascots.release(mascot.name);
-      this.#store.endSession(sessionId, { outcome, summary: ended.summary, usage: session.usage });
+      this.#store.endSession(sessionId, { outcome, summary, usage: session.usage });
       this.bus.durable("agent.updated", {
         agentId: sessionId,
         state: outcome === "passed" ? "success" : "error",
@@ -584,15 +626,65 @@ export class Orchestrator {
     if (worktree !== undefined) await this.#workspaces.remove(sessionId).catch(() => undefined);
     this.#log(
       outcome === "passed" ? "info" : "warn",
-      `${mascot.name} (${role}) ended ${outcome}: ${ended.summary.slice(0, 300)}`,
+      `${mascot.name} (${role}) ended ${outcome}: ${summary.slice(0, 300)}`,
       sessionId,
     );
-    this.#governors(outcome, ended.summary);
     this.#wake();
     return outcome;
   }
 
+  /**
+   * Runs checks on the main branch's head (just merged) in a worktree of its own: in the main working tree, test
+   * runners that search the whole tree (`node --test`, vitest) would also run the test files of the agents'
+   * worktrees under `.autowright/worktrees/`.
+   */
+  async #checkMainBranch(commands: readonly string[]): Promise<VerificationResult> {
+    this.#checkCounter += 1;
+    const name = `checks-${Date.now().toString(36)}-${this.#checkCounter}`;
+    const tree = await this.#workspaces.create(name, { startPoint: "HEAD" });
+    try {
+      return await runChecks({
+        directory: tree.path,
+        commands,
+        timeoutMs: this.#settings.sessionTimeoutMinutes * 60_000,
+        signal: this.#abort.signal,
+      });
+    } finally {
+      await this.#workspaces.remove(name).catch(() => undefined);
+    }
+  }
+
+  /** Sessions whose worker is still running (the ones that hold a concurrency slot). */
+  #working(): RunningSession[] {
+    return [...this.#running.values()].filter((session) => session.phase === "working");
+  }
+
+  #noProgressMs(): number {
+    return this.#options.noProgressMs ?? this.#settings.noProgressMinutes * 60_000;
+  }
+
+  /** Starts the no-progress watchdog: heartbeats prove the worker lives, only activity proves progress. */
+  #armWatchdog(session: RunningSession): void {
+    const limitMs = this.#noProgressMs();
+    session.watchdog = setTimeout(() => {
+      if (session.phase !== "working") return;
+      const minutes = limitMs / 60_000;
+      const span = limitMs % 60_000 === 0 ? `${minutes} minute${minutes === 1 ? "" : "s"}` : `${limitMs} ms`;
+      session.noProgress = `no progress for ${span}: the agent reported no activity (no tool call, text or state change), so it was stopped`;
+      this.#log("warn", `${session.mascot}: ${session.noProgress}`, session.id);
+      session.worker.cancel(session.noProgress);
+    }, limitMs);
+    session.watchdog.unref();
+  }
+
+  /** The watchdog starts with the worker's first frame (a worker still starting up is the silence limit's). */
+  #sawActivity(session: RunningSession): void {
+    if (session.watchdog === undefined) this.#armWatchdog(session);
+    else if (session.noProgress === undefined) session.watchdog.refresh();
+  }
+
   #onFrame(session: RunningSession, frame: WorkerOutboundFrame, leaseExpiry: () => string): void {
+    if (frame.type !== "heartbeat" || session.watchdog === undefined) this.#sawActivity(session);
     switch (frame.type) {
       case "heartbeat":
         this.#store.renewLeases(session.id, leaseExpiry());
@@ -600,7 +692,8 @@ export class Orchestrator {
       case "agent.state":
         if (frame.state === "success" || frame.state === "error") break; // decided after verification
         session.state = frame.state;
-        this.bus.durable("agent.updated", {
+        // A burst of state frames (thinking, tool, thinking…) costs one stored event per event-loop turn.
+        this.bus.coalesce(session.id, "agent.updated", {
           agentId: session.id,
           state: frame.state,
           ...(frame.thought === undefined ? {} : { thought: frame.thought }),
@@ -683,7 +776,24 @@ export class Orchestrator {
       );
     }
     const timeoutMs = this.#settings.sessionTimeoutMinutes * 60_000;
-    const verification = await runChecks({ directory, commands, timeoutMs, sessionId: session.id });
+    const verification = await runChecks({
+      directory,
+      commands,
+      timeoutMs,
+      sessionId: session.id,
+      signal: this.#abort.signal,
+    });
+    if (!verification.passed && this.#abort.signal.aborted) {
+      for (const feature of handedOver) {
+        this.#returnFromVerification(
+          feature,
+          "interrupted: the run stopped during verification",
+          verification.evidence,
+          false,
+        );
+      }
+      return "cancelled";
+    }
     if (!verification.passed) {
       const failedCheck = verification.evidence.find((evidence) => evidence.exitCode !== 0);
       for (const feature of handedOver) {
@@ -696,22 +806,24 @@ export class Orchestrator {
       return "not_passed";
     }
     let evidence = verification.evidence;
+    if (commands.length === 0) {
+      evidence = [
+        {
+          kind: "check",
+          note: this.#settings.yolo
+            ? "YOLO mode and no lint or type-check script found: nothing was checked"
+            : "no test command found and the feature names no check: nothing was checked",
+          sessionId: session.id,
+          at: this.#now().toISOString(),
+        },
+      ];
+    }
     if (session.worktree !== undefined && this.#mergeQueue !== undefined) {
       const merge = await this.#mergeQueue.enqueue({
         sessionId: session.id,
         branch: session.worktree.branch,
         featureIds: handedOver.map((feature) => feature.id),
-        verify: async (mergedDirectory) => {
-          // When the main branch did not move since the session branched, the merged tree is the tree the
-          // verifier just checked: running the checks again would prove nothing new.
-          const branch = session.worktree?.branch ?? "";
-          const [merged, verified] = await Promise.all([
-            gitOutput(mergedDirectory, ["rev-parse", "HEAD^{tree}"]),
-            gitOutput(mergedDirectory, ["rev-parse", `${branch}^{tree}`]),
-          ]);
-          if (merged.trim() === verified.trim()) return { passed: true, evidence: [] };
-          return runChecks({ directory: mergedDirectory, commands, timeoutMs, sessionId: session.id });
-        },
+        commands,
       });
       if (merge.kind === "conflict") {
         for (const feature of handedOver) {
@@ -724,13 +836,18 @@ export class Orchestrator {
         return "not_passed";
       }
       if (merge.kind === "checks_failed") {
+        const interrupted = this.#abort.signal.aborted;
         for (const feature of handedOver) {
-          this.#returnFromVerification(feature, "the checks failed on the merged main branch", [
-            ...evidence,
-            ...merge.verification.evidence,
-          ]);
+          this.#returnFromVerification(
+            feature,
+            interrupted
+              ? "interrupted: the run stopped while the merged main branch was checked"
+              : "the checks failed on the merged main branch",
+            [...evidence, ...merge.verification.evidence],
+            !interrupted,
+          );
         }
-        return "not_passed";
+        return interrupted ? "cancelled" : "not_passed";
       }
       if (merge.kind === "blocked") {
         for (const feature of handedOver)
@@ -779,7 +896,20 @@ export class Orchestrator {
     this.bus.flush();
   }
 
+  /** Finds the project's checks; returns a line saying which. */
+  #detectChecks(): string {
+    const root = this.#store.paths.root;
+    this.#testCommand = detectTestCommand(root);
+    this.#gateCommands = detectGateCommands(root);
+    const gate = this.#gateCommands.length === 0 ? "none found" : this.#gateCommands.join(", ");
+    return this.#settings.yolo
+      ? `YOLO mode: no tests, lint/type-check gate: ${gate}`
+      : `test command: ${this.#testCommand ?? "none found"}`;
+  }
+
   #checkCommands(features: readonly Feature[]): string[] {
+    // YOLO trades the tests (the project's and the features' own) for the lint/type-check gate.
+    if (this.#settings.yolo) return [...this.#gateCommands];
     const commands = this.#testCommand === null ? [] : [this.#testCommand];
     for (const feature of features)
       for (const command of feature.verify) if (!commands.includes(command)) commands.push(command);
@@ -882,7 +1012,7 @@ export class Orchestrator {
       undefined,
     );
     this.#setRun(status, result.reason);
-    void this.#workspaces.pruneAll().finally(() => finish(result));
+    void Promise.allSettled([this.#workspaces.pruneAll(), this.#pool.close()]).finally(() => finish(result));
   }
 
   #setRun(status: RunStatus, reason?: string, resumeAt?: string): void {
@@ -907,12 +1037,13 @@ export class Orchestrator {
     message: string,
     analysis: BacklogAnalysis | undefined,
   ): void {
-    const sessions = [...this.#running.values()];
+    const sessions = this.#working();
     const data = {
       state,
       message,
       codingAgents: sessions.filter((session) => session.role !== "testing").length,
       testingAgents: sessions.filter((session) => session.role === "testing").length,
+      verifyingAgents: this.#running.size - sessions.length,
       maxConcurrency: this.#settings.maxConcurrency,
       readyCount: analysis?.ready.length ?? 0,
       blockedCount: analysis?.blocked.length ?? 0,
@@ -927,9 +1058,11 @@ export class Orchestrator {
   }
 
   #describeRunning(): string {
-    const sessions = [...this.#running.values()];
-    if (sessions.length === 0) return "scheduling";
-    return `${sessions.length} agent${sessions.length === 1 ? "" : "s"} running: ${sessions.map((session) => `${session.mascot} on ${session.featureIds.map((id) => `#${id}`).join(", ") || "the spec"}`).join("; ")}`;
+    const sessions = this.#working();
+    const settling = this.#running.size - sessions.length;
+    const verifying = settling === 0 ? "" : `; ${settling} being verified or merged`;
+    if (sessions.length === 0) return settling === 0 ? "scheduling" : `${settling} being verified or merged`;
+    return `${sessions.length} agent${sessions.length === 1 ? "" : "s"} running: ${sessions.map((session) => `${session.mascot} on ${session.featureIds.map((id) => `#${id}`).join(", ") || "the spec"}`).join("; ")}${verifying}`;
   }
 
   #log(level: "debug" | "info" | "warn" | "error", line: string, agentId?: string): void {

@@ -94,6 +94,8 @@ export const orchestratorUpdatedDataSchema = z.object({
   message: z.string(),
   codingAgents: z.number().int().nonnegative(),
   testingAgents: z.number().int().nonnegative(),
+  /** Agents whose session has ended and whose work the verifier and the merge queue are settling (no slot). */
+  verifyingAgents: z.number().int().nonnegative().optional(),
   maxConcurrency: z.number().int().min(1),
   readyCount: z.number().int().nonnegative(),
   blockedCount: z.number().int().nonnegative(),

@@ -33,7 +33,10 @@ export type WorkerLimits = z.infer<typeof workerLimitsSchema>;
 // Inbound: orchestrator → worker
 // ---------------------------------------------------------------------------------------------------------------
 
-/** `start`: run one agent session. Sent once, after the worker's `ready`. */
+/**
+ * `start`: run one agent session. Sent after the worker's `ready`: once, or, while every previous session asked
+ * for `reuse`, once per `ready`.
+ */
 export const workerStartFrameSchema = z.object({
   v,
   type: z.literal("start"),
@@ -63,6 +66,13 @@ export const workerStartFrameSchema = z.object({
       rateLimitUntil: timestampSchema.optional(),
     })
     .optional(),
+  /**
+   * Keep the process for another session: after `ended`, once everything the session started is dead and its
+   * runtime disposed, the worker says `ready` again and waits for the next `start` (stdin closing then makes it
+   * exit). Absent or false: the worker exits after `ended`. A worker that cannot guarantee a clean process logs
+   * why and exits instead of saying `ready`; a worker that predates this field ignores it and exits.
+   */
+  reuse: z.boolean().optional(),
 });
 /** A `start` frame. */
 export type WorkerStartFrame = z.infer<typeof workerStartFrameSchema>;
@@ -112,7 +122,10 @@ export type WorkerInboundFrame = z.infer<typeof workerInboundFrameSchema>;
 // Outbound: worker → orchestrator
 // ---------------------------------------------------------------------------------------------------------------
 
-/** `ready`: the worker is up and waits for `start`. A protocol version the orchestrator does not speak is fatal. */
+/**
+ * `ready`: the worker is up and waits for `start`: first when it starts, and again after each `ended` of a session
+ * that asked for `reuse`. A protocol version the orchestrator does not speak is fatal.
+ */
 export const workerReadyFrameSchema = z.object({
   v,
   type: z.literal("ready"),
@@ -212,7 +225,7 @@ export const workerAuthFailedFrameSchema = z.object({
 /** A `AuthFailed` frame. */
 export type WorkerAuthFailedFrame = z.infer<typeof workerAuthFailedFrameSchema>;
 
-/** `ended`: the session is over. The last frame a worker writes before it exits. */
+/** `ended`: the session is over. The last frame of a session: the worker then exits, or says `ready` (`reuse`). */
 export const workerEndedFrameSchema = z.object({
   v,
   type: z.literal("ended"),

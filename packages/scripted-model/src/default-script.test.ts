@@ -40,7 +40,7 @@ function featureTurns(id: number, name: string, claude: boolean): RenderedTurn[]
     claude
       ? { name: "Write", input: { file_path: `/repo/${path}`, content } }
       : { name: "write_file", input: { path, content } };
-  const command = `node --test test/feature-${id}.test.js`;
+  const command = `node test/feature-${id}.test.js`;
   return [
     {
       text: `Implementing feature #${id}: ${name}. I will add the code and a test for it.`,
@@ -122,8 +122,8 @@ describe("defaultReplayScript", () => {
     }
     const commands = turns.flatMap((turn) => turn.toolCalls).filter((call) => call.name === "bash");
     expect(commands.map((call) => call.input["command"])).toEqual([
-      "node --test test/feature-3.test.js",
-      "node --test test/feature-4.test.js",
+      "node test/feature-3.test.js",
+      "node test/feature-4.test.js",
     ]);
     for (const call of commands) {
       const [program, ...args] = String(call.input["command"]).split(" ");

@@ -80,7 +80,8 @@ export function defaultReplayScript(options: DefaultReplayScriptOptions): ModelS
           },
           {
             text: `Running the test of feature #${id}.`,
-            toolCalls: [bash(`node --test ${testFile(id)}`, `Run the test of feature ${id}`)],
+            // One process: `node --test <file>` would start a second one to run the file in.
+            toolCalls: [bash(`node ${testFile(id)}`, `Run the test of feature ${id}`)],
           },
           {
             text: `The test passes; handing feature #${id} to verification.`,

@@ -2,7 +2,7 @@
  * Invariants: imports are all or nothing (a rejected file leaves the backlog and the event log as they were), ids
  * are never reused, and every change appends its durable events with gap-free `seq` in the same transaction.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import {
   AppError,
   type Feature,
@@ -249,5 +249,59 @@ describe("insertFeaturesVerbatim", () => {
       store.importFeatures(entries({ name: "A" }), limits);
       expect(() => store.insertFeaturesVerbatim([feature(5, [])])).toThrow(/already has 1 features/);
       expect(store.countFeatures()).toBe(1);
+    }));
+});
+
+describe("the event log", () => {
+  it("starts empty", () =>
+    withStore((store) => {
+      expect(store.lastSeq()).toBe(0);
+      expect(store.eventsSince(0)).toEqual([]);
+    }));
+
+  it("returns an appended event as stored, after the events the store appended itself", () =>
+    withStore((store) => {
+      store.importFeatures(entries({ name: "A" }, { name: "B" }), limits);
+      const data = { agentId: "coding-1", state: "working" as const, thought: "tests", tool: undefined };
+      const appended = store.appendEvent("agent.updated", data);
+      expect(appended).toStrictEqual({
+        seq: 3,
+        at: "2026-03-04T05:06:07.000Z",
+        type: "agent.updated",
+        data: { agentId: "coding-1", state: "working", thought: "tests" },
+      });
+      expect(appended.data).not.toBe(data);
+      expect(store.eventsSince(2)).toEqual([appended]);
+      expect(store.lastSeq()).toBe(3);
+    }));
+
+  it("reads events after a seq, oldest first, at most `limit` of them", () =>
+    withStore((store) => {
+      for (const status of ["running", "paused", "stopped"] as const)
+        store.appendEvent("run.updated", { status });
+      expect(store.eventsSince(0, 2).map((event) => [event.seq, event.data])).toEqual([
+        [1, { status: "running" }],
+        [2, { status: "paused" }],
+      ]);
+      expect(store.eventsSince(2).map((event) => event.seq)).toEqual([3]);
+      expect(store.eventsSince(3)).toEqual([]);
+    }));
+
+  it("lets the WAL auto-checkpoint run while events are appended one by one", () =>
+    withStore((store) => {
+      for (let index = 0; index < 3_000; index++) store.appendEvent("run.updated", { status: "running" });
+      // Two 4 KiB pages per append (the row and sqlite_sequence); the checkpoint runs every 1,000 pages.
+      expect(statSync(`${store.paths.database}-wal`).size).toBeLessThan(8 * 1024 * 1024);
+      expect(store.lastSeq()).toBe(3_000);
+    }));
+
+  it("appends nothing for a rejected change, and seq goes on from the last event", () =>
+    withStore((store) => {
+      store.appendEvent("run.updated", { status: "running" });
+      expect(() =>
+        store.importFeatures(entries({ name: "A" }, { name: "B", dependsOnIndices: [5] }), limits),
+      ).toThrow();
+      expect(store.lastSeq()).toBe(1);
+      expect(store.appendEvent("run.updated", { status: "stopped" }).seq).toBe(2);
     }));
 });

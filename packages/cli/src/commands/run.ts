@@ -3,9 +3,8 @@
  * `--json`, plain lines otherwise. Exit codes: 0 every feature passes, 2 stalled, 3 stopped by a governor
  * (authentication, budget), 130 interrupted, 1 on error.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Orchestrator, type RunResult } from "@autowright/orchestrator";
 import {
   AppError,
@@ -108,7 +107,7 @@ export async function runCommand(directory: string, options: RunOptions, io: Cli
     settings,
     home,
     env: workerEnvironment(io, settings, provider),
-    worker: { command: process.execPath, args: [fileURLToPath(import.meta.url), "worker", "--home", home] },
+    worker: { command: process.execPath, args: [workerEntry(), "worker", "--home", home] },
     overrides: {
       provider,
       ...(options.model === undefined ? {} : { model: options.model }),
@@ -186,4 +185,15 @@ function summaryLine(result: RunResult): string {
   };
   const hint = result.status === "stalled" ? " See `autowright features ready`." : "";
   return `${labels[result.status]}: ${result.reason}.${hint}`;
+}
+
+/**
+ * The script that starts this CLI (the launcher or the bundle's entry), to start workers with. Not this module's
+ * own file: the bundle is split into chunks, and a chunk run on its own does nothing.
+ */
+function workerEntry(): string {
+  const script = process.argv[1];
+  if (script === undefined)
+    throw new AppError("internal_error", "cannot tell which script started autowright");
+  return realpathSync(script);
 }

@@ -139,13 +139,21 @@ export function splitNul(output: string): string[] {
  * `--no-verify`: the verifier, not a commit hook, is the gate.
  */
 export async function commitConfig(cwd: string): Promise<string[]> {
-  const [name, email] = await Promise.all([
-    runGit(cwd, ["config", "--get", "user.name"]),
-    runGit(cwd, ["config", "--get", "user.email"]),
-  ]);
+  // One git process for both (exit 1 when neither is set).
+  const identity = await runGit(cwd, ["config", "--get-regexp", "^user\\.(name|email)$"]);
+  const values = new Map(
+    identity.stdout
+      .split("\n")
+      .map((line) => /^user\.(name|email) (.*)$/.exec(line))
+      .flatMap((match) => (match === null ? [] : [[match[1], match[2]?.trim() ?? ""] as const])),
+  );
+  const name = values.get("name") ?? "";
+  const email = values.get("email") ?? "";
   const config: string[] = [];
-  if (name.code !== 0 || name.stdout.trim() === "") config.push("-c", "user.name=autowright");
-  if (email.code !== 0 || email.stdout.trim() === "") config.push("-c", "user.email=autowright@localhost");
-  config.push("-c", "commit.gpgSign=false");
+  if (name === "") config.push("-c", "user.name=autowright");
+  if (email === "") config.push("-c", "user.email=autowright@localhost");
+  // Not signed (no prompt can be answered), and no automatic maintenance spawned after every commit and merge
+  // of a run: the user's own git commands still run it.
+  config.push("-c", "commit.gpgSign=false", "-c", "gc.auto=0", "-c", "maintenance.auto=false");
   return config;
 }

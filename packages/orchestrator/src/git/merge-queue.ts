@@ -1,19 +1,26 @@
 /**
- * Lands session branches on the main branch one at a time: merge (no rebase, no fast-forward), re-run the checks
- * on the merged tree, and keep the merge only when they pass. The main working tree is the user's: a merge never
- * starts on a tree with uncommitted changes, so undoing one never destroys their work.
+ * Lands session branches on the main branch as a merge train: every request waiting when the queue becomes free
+ * is merged (no rebase, no fast-forward, one merge commit each, in the order queued), the checks run once on the
+ * result, and the merges are kept only when they pass. When a batch fails, it is undone and its requests land
+ * again one at a time, so that only the culprit is turned away. The main working tree is the user's: a merge
+ * never starts on a tree with uncommitted changes, so undoing one never destroys their work, and no merge is ever
+ * left half done.
  */
 import type { FeatureId } from "@autowright/protocol";
 import { AppError } from "@autowright/protocol";
 import type { VerificationResult } from "../verifier/verifier.ts";
 import { commitConfig, gitFailure, gitOutput, gitPaths, runGit, splitNul } from "./git.ts";
 
-/** Where {@link MergeQueue} lands branches. */
+/** Where and how {@link MergeQueue} lands branches. */
 export interface MergeQueueOptions {
   /** The project directory, in the main working tree. */
   readonly projectRoot: string;
   /** The branch checked out there, that branches are merged into. */
   readonly mainBranch: string;
+  /** Runs check commands in `directory`; never rejects for a failing check (returns passed: false). */
+  readonly runChecks: (directory: string, commands: readonly string[]) => Promise<VerificationResult>;
+  /** Most requests landed under one check run. Default 5. */
+  readonly maxBatch?: number;
 }
 
 /** One branch to land. */
@@ -22,33 +29,81 @@ export interface MergeRequest {
   /** The branch to merge, e.g. `autowright/<sessionId>`. */
   readonly branch: string;
   readonly featureIds: readonly FeatureId[];
-  /** Runs the checks in `directory` (the project root, on the merged tree). */
-  readonly verify: (directory: string) => Promise<VerificationResult>;
+  /** The checks the merged tree must pass (the project test command plus the features' own). */
+  readonly commands: readonly string[];
 }
 
 /** How a merge request ended. */
 export type MergeResult =
-  /** Merged and verified: `commit` is the merge commit, now the main branch's head. */
-  | { readonly kind: "merged"; readonly commit: string; readonly verification: VerificationResult }
+  /**
+   * Merged and verified: `commit` is this request's merge commit (later requests of its batch may sit on top).
+   * `verification` is the check run shared by the `batchSize` requests merged under it; it is
+   * `{ passed: true, evidence: [] }` when the checks were skipped because the merged tree is the branch's own
+   * tree (the main branch had not moved since the branch was verified).
+   */
+  | {
+      readonly kind: "merged";
+      readonly commit: string;
+      readonly verification: VerificationResult;
+      readonly batchSize: number;
+    }
   /** The branch has no commit the main branch lacks: nothing to merge, no check run. */
   | { readonly kind: "empty" }
   /** The merge conflicts in `files`; it was aborted and the main tree is as before. */
   | { readonly kind: "conflict"; readonly files: string[]; readonly message: string }
-  /** The merged tree failed the checks; the merge was undone. */
+  /** The merged tree failed the checks, with this request merged alone; the merge was undone. */
   | { readonly kind: "checks_failed"; readonly verification: VerificationResult }
   /** The main working tree cannot take a merge now (uncommitted changes, another branch checked out, …). */
   | { readonly kind: "blocked"; readonly reason: string };
 
-/** Serializes merges into the main branch (FIFO); one failing request never holds up the next. */
+/** The default of {@link MergeQueueOptions.maxBatch}. */
+export const defaultMaxBatch = 5;
+
+interface Waiting {
+  readonly request: MergeRequest;
+  readonly resolve: (result: MergeResult) => void;
+  readonly reject: (error: unknown) => void;
+  settled: boolean;
+}
+
+/** A request merged on the main tree, its checks not yet run. */
+interface Merged {
+  readonly entry: Waiting;
+  /** The main branch's head before this merge. */
+  readonly before: string;
+  readonly commit: string;
+}
+
+/** What merging one request did. Only a failure to put the main tree back is thrown. */
+type Attempt =
+  | { readonly kind: "merged"; readonly before: string; readonly commit: string }
+  /** Answered without a merge; `treeBlocked` when the main tree itself cannot take any merge now. */
+  | { readonly kind: "answered"; readonly result: MergeResult; readonly treeBlocked?: boolean }
+  /** Unexpected; the main tree is back as it was before this request. */
+  | { readonly kind: "failed"; readonly error: unknown };
+
+/**
+ * Serializes merges into the main branch (FIFO) and batches them under shared check runs; one failing request
+ * never holds up the others.
+ */
 export class MergeQueue {
   readonly projectRoot: string;
   readonly mainBranch: string;
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly maxBatch: number;
+  readonly #runChecks: MergeQueueOptions["runChecks"];
+  #waiting: Waiting[] = [];
+  #running: Promise<void> | undefined;
   #pending = 0;
 
   constructor(options: MergeQueueOptions) {
+    const maxBatch = options.maxBatch ?? defaultMaxBatch;
+    if (!Number.isInteger(maxBatch) || maxBatch < 1) {
+      throw new AppError("invalid_input", `maxBatch must be a positive integer, not ${maxBatch}`);
+    }
     this.projectRoot = options.projectRoot;
     this.mainBranch = options.mainBranch;
+    this.maxBatch = maxBatch;
+    this.#runChecks = options.runChecks;
   }
 
   /** Requests queued or running. */
@@ -57,93 +112,204 @@ export class MergeQueue {
   }
 
   /**
-   * Queues a merge; resolves when it is done. Rejects only for the unexpected (the branch does not exist, git
-   * fails in a way that is not a conflict, `verify` throws), after putting the main tree back as it was.
+   * Queues a merge; resolves when it is done. Requests queued while the queue is busy (or in the same turn of the
+   * event loop as the one that woke it) land together in the next batch, up to `maxBatch`. Rejects only for the
+   * unexpected (the branch does not exist, git fails in a way that is not a conflict, `runChecks` throws), after
+   * putting the main tree back as it was before this request.
    */
   enqueue(request: MergeRequest): Promise<MergeResult> {
-    this.#pending += 1;
-    const run = this.#tail.then(() => this.#merge(request)).finally(() => (this.#pending -= 1));
-    this.#tail = run.catch(() => undefined);
-    return run;
+    return new Promise<MergeResult>((resolve, reject) => {
+      this.#waiting.push({ request, resolve, reject, settled: false });
+      this.#pending += 1;
+      this.#running ??= this.#drain();
+    });
   }
 
   /** Resolves once every request queued so far has finished. */
   async idle(): Promise<void> {
-    await this.#tail;
+    while (this.#running !== undefined) await this.#running;
   }
 
-  async #merge(request: MergeRequest): Promise<MergeResult> {
-    const root = this.projectRoot;
-    const branchRef = `refs/heads/${request.branch}`;
-    const mainRef = `refs/heads/${this.mainBranch}`;
-    const tip = await runGit(root, ["rev-parse", "--verify", "--quiet", `${branchRef}^{commit}`]);
-    if (tip.code !== 0) throw new AppError("not_found", `cannot merge ${request.branch}: no such branch`);
-    const ahead = await gitOutput(root, ["rev-list", "--count", `${mainRef}..${branchRef}`]);
-    if (ahead === "0") return { kind: "empty" };
-
-    const blocked = await this.#blockedReason();
-    if (blocked !== undefined) return { kind: "blocked", reason: blocked };
-
-    const before = await gitOutput(root, ["rev-parse", "--verify", "HEAD^{commit}"]);
-    const args = [
-      ...(await commitConfig(root)),
-      "merge",
-      "--no-ff",
-      "--no-edit",
-      "--no-verify",
-      "-m",
-      mergeMessage(request),
-      branchRef,
-    ];
-    const merge = await runGit(root, args);
-    if (merge.code !== 0) {
-      const inProgress = await runGit(root, ["rev-parse", "--verify", "--quiet", "MERGE_HEAD"]);
-      if (inProgress.code === 0) {
-        const files = await gitPaths(root, ["diff", "--name-only", "-z", "--diff-filter=U"]);
-        await this.#restore(before, true);
-        const conflicts = merge.stdout
-          .split("\n")
-          .filter((line) => line.startsWith("CONFLICT"))
-          .join("\n");
-        return {
-          kind: "conflict",
-          files,
-          message:
-            `merging ${request.branch} into ${this.mainBranch} conflicts in ${files.join(", ") || "(unknown files)"}` +
-            (conflicts === "" ? "" : `\n${conflicts}`),
-        };
+  async #drain(): Promise<void> {
+    // Lets every request queued in this turn of the event loop join the first batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    for (;;) {
+      const batch = this.#waiting.splice(0, this.maxBatch);
+      if (batch.length === 0) {
+        // Cleared in the same synchronous step that saw the queue empty: no request can slip in between.
+        this.#running = undefined;
+        return;
       }
-      await this.#restore(before, false);
-      const overwritten =
-        /untracked working tree files would be (?:overwritten|removed) by merge:\n((?:\t.*\n?)*)/.exec(
-          merge.stderr,
-        );
-      if (overwritten !== null) {
-        const files = (overwritten[1] ?? "")
-          .split("\n")
-          .map((line) => line.trim())
-          .filter((line) => line !== "");
-        return {
-          kind: "blocked",
-          reason: `untracked files in ${root} would be overwritten by merging ${request.branch}: ${files.join(", ")}; move or commit them`,
-        };
+      try {
+        await this.#land(batch);
+      } catch (error) {
+        // The main tree could not be put back: nothing of this batch can be trusted to have landed.
+        for (const entry of batch) this.#reject(entry, error);
       }
-      throw gitFailure(args, merge);
+    }
+  }
+
+  /**
+   * Merges `entries` in order, runs the checks once on the result, and answers each. When a check run over
+   * several merges fails, undoes them all and lands each again alone.
+   */
+  async #land(entries: readonly Waiting[]): Promise<void> {
+    const merged: Merged[] = [];
+    let blocked: string | undefined;
+    for (const entry of entries) {
+      if (blocked !== undefined) {
+        this.#resolve(entry, { kind: "blocked", reason: blocked });
+        continue;
+      }
+      const attempt = await this.#merge(entry.request);
+      if (attempt.kind === "merged") merged.push({ entry, before: attempt.before, commit: attempt.commit });
+      else if (attempt.kind === "failed") this.#reject(entry, attempt.error);
+      else {
+        if (attempt.treeBlocked === true && attempt.result.kind === "blocked")
+          blocked = attempt.result.reason;
+        this.#resolve(entry, attempt.result);
+      }
     }
 
-    const commit = await gitOutput(root, ["rev-parse", "--verify", "HEAD^{commit}"]);
+    const [first] = merged;
+    if (first === undefined) return;
+    if (merged.length === 1) {
+      await this.#checkAlone(first);
+      return;
+    }
+    const commands: string[] = [];
+    for (const { entry } of merged) {
+      for (const command of entry.request.commands) if (!commands.includes(command)) commands.push(command);
+    }
+    let verification: VerificationResult | undefined;
+    try {
+      verification = await this.#runChecks(this.projectRoot, commands);
+    } catch {
+      // Treated as a failure: landing one at a time pins the error on the request it belongs to.
+      verification = undefined;
+    }
+    if (verification?.passed === true) {
+      for (const { entry, commit } of merged) {
+        this.#resolve(entry, { kind: "merged", commit, verification, batchSize: merged.length });
+      }
+      return;
+    }
+    await this.#restore(first.before, false);
+    for (const { entry } of merged) await this.#land([entry]);
+  }
+
+  /** Checks a request merged alone (skipped when the merged tree is the branch's own) and answers it. */
+  async #checkAlone({ entry, before, commit }: Merged): Promise<void> {
     let verification: VerificationResult;
     try {
-      verification = await request.verify(root);
+      // The merge commit's second parent is the branch tip that was merged, even if the branch moved since.
+      const [mergedTree, branchTree] = await Promise.all([
+        gitOutput(this.projectRoot, ["rev-parse", `${commit}^{tree}`]),
+        gitOutput(this.projectRoot, ["rev-parse", `${commit}^2^{tree}`]),
+      ]);
+      // The main branch had not moved since the branch was verified in its worktree: the merged tree is the tree
+      // that was checked, and running the checks again would prove nothing new.
+      verification =
+        mergedTree === branchTree
+          ? { passed: true, evidence: [] }
+          : await this.#runChecks(this.projectRoot, entry.request.commands);
     } catch (error) {
       await this.#restore(before, false);
-      throw error;
+      this.#reject(entry, error);
+      return;
     }
     if (!verification.passed) {
       await this.#restore(before, false);
-      return { kind: "checks_failed", verification };
+      this.#resolve(entry, { kind: "checks_failed", verification });
+      return;
     }
-    return { kind: "merged", commit, verification };
+    this.#resolve(entry, { kind: "merged", commit, verification, batchSize: 1 });
+  }
+
+  /** Merges one request on the main tree, or says why not. Throws only when the main tree cannot be put back. */
+  async #merge(request: MergeRequest): Promise<Attempt> {
+    const root = this.projectRoot;
+    const branchRef = `refs/heads/${request.branch}`;
+    const mainRef = `refs/heads/${this.mainBranch}`;
+    let before: string | undefined;
+    try {
+      const tip = await runGit(root, ["rev-parse", "--verify", "--quiet", `${branchRef}^{commit}`]);
+      if (tip.code !== 0) throw new AppError("not_found", `cannot merge ${request.branch}: no such branch`);
+      const ahead = await gitOutput(root, ["rev-list", "--count", `${mainRef}..${branchRef}`]);
+      if (ahead === "0") return { kind: "answered", result: { kind: "empty" } };
+
+      const blocked = await this.#blockedReason();
+      if (blocked !== undefined) {
+        return { kind: "answered", result: { kind: "blocked", reason: blocked }, treeBlocked: true };
+      }
+
+      before = await gitOutput(root, ["rev-parse", "--verify", "HEAD^{commit}"]);
+      const args = [
+        ...(await commitConfig(root)),
+        "merge",
+        "--no-ff",
+        "--no-edit",
+        "--no-verify",
+        "-m",
+        mergeMessage(request),
+        branchRef,
+      ];
+      const merge = await runGit(root, args);
+      if (merge.code !== 0) {
+        const inProgress = await runGit(root, ["rev-parse", "--verify", "--quiet", "MERGE_HEAD"]);
+        if (inProgress.code === 0) {
+          const files = await gitPaths(root, ["diff", "--name-only", "-z", "--diff-filter=U"]);
+          await this.#restore(before, true);
+          const conflicts = merge.stdout
+            .split("\n")
+            .filter((line) => line.startsWith("CONFLICT"))
+            .join("\n");
+          const result: MergeResult = {
+            kind: "conflict",
+            files,
+            message:
+              `merging ${request.branch} into ${this.mainBranch} conflicts in ${files.join(", ") || "(unknown files)"}` +
+              (conflicts === "" ? "" : `\n${conflicts}`),
+          };
+          return { kind: "answered", result };
+        }
+        await this.#restore(before, false);
+        const overwritten =
+          /untracked working tree files would be (?:overwritten|removed) by merge:\n((?:\t.*\n?)*)/.exec(
+            merge.stderr,
+          );
+        if (overwritten !== null) {
+          const files = (overwritten[1] ?? "")
+            .split("\n")
+            .map((line) => line.trim())
+            .filter((line) => line !== "");
+          // Only this branch touches those files: the rest of the batch can still merge.
+          const reason = `untracked files in ${root} would be overwritten by merging ${request.branch}: ${files.join(", ")}; move or commit them`;
+          return { kind: "answered", result: { kind: "blocked", reason } };
+        }
+        throw gitFailure(args, merge);
+      }
+      const commit = await gitOutput(root, ["rev-parse", "--verify", "HEAD^{commit}"]);
+      return { kind: "merged", before, commit };
+    } catch (error) {
+      // A failure here is the batch's: it propagates.
+      if (before !== undefined) await this.#restore(before, true);
+      return { kind: "failed", error };
+    }
+  }
+
+  #resolve(entry: Waiting, result: MergeResult): void {
+    if (entry.settled) return;
+    entry.settled = true;
+    this.#pending -= 1;
+    entry.resolve(result);
+  }
+
+  #reject(entry: Waiting, error: unknown): void {
+    if (entry.settled) return;
+    entry.settled = true;
+    this.#pending -= 1;
+    entry.reject(error);
   }
 
   /** Why the main working tree cannot take a merge now, or undefined when it can. */
@@ -174,7 +340,7 @@ export class MergeQueue {
 
   /**
    * Puts the main branch and tree back at `before`. Only called after {@link #blockedReason} found no uncommitted
-   * change, so `reset --hard` drops nothing but what the merge (or the checks) did.
+   * change, so `reset --hard` drops nothing but what the merges (or the checks) did.
    */
   async #restore(before: string, aborting: boolean): Promise<void> {
     const root = this.projectRoot;

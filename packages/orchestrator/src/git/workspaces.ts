@@ -114,12 +114,17 @@ export class GitWorkspaces {
     checkSessionId(sessionId);
     const mainBranch = this.#mainBranch ?? (await this.ensureRepository()).branch;
     return this.#serial(async () => {
-      await this.#remove(sessionId);
       const worktree = join(this.worktreesDirectory, sessionId);
       const branch = sessionBranch(sessionId);
       await mkdir(this.worktreesDirectory, { recursive: true });
       const args = ["worktree", "add", "-b", branch, worktree, options?.startPoint ?? mainBranch];
-      const result = await runGit(this.projectRoot, args, { retryOnLock: true });
+      // Session ids are new, so the first try usually works; a stale worktree or branch of the same name is
+      // cleared only when it fails (each git process the orchestrator starts blocks its event loop ~10 ms).
+      let result = await runGit(this.projectRoot, args, { retryOnLock: true });
+      if (result.code !== 0) {
+        await this.#remove(sessionId);
+        result = await runGit(this.projectRoot, args, { retryOnLock: true });
+      }
       if (result.code !== 0) throw gitFailure(args, result);
       return { path: this.#prefix === "" ? worktree : join(worktree, this.#prefix), worktree, branch };
     });
@@ -173,7 +178,15 @@ export class GitWorkspaces {
     if (add.code !== 0) throw gitFailure(["add", "-A"], add);
     const staged = await runGit(path, ["diff", "--cached", "--quiet"]);
     if (staged.code === 0) return false;
-    const args = [...(await commitConfig(path)), "commit", "--no-verify", "--quiet", "-m", message];
+    // The repository's identity (a worktree shares its configuration), looked up once for every worktree.
+    const args = [
+      ...(await commitConfig(this.projectRoot)),
+      "commit",
+      "--no-verify",
+      "--quiet",
+      "-m",
+      message,
+    ];
     const commit = await runGit(path, args, { retryOnLock: true });
     if (commit.code !== 0) throw gitFailure(args, commit);
     return true;
@@ -187,6 +200,22 @@ export class GitWorkspaces {
   }
 
   async #remove(sessionId: string): Promise<void> {
+    const worktree = join(this.worktreesDirectory, sessionId);
+    // The quick way (two git processes) when the worktree is registered under this path, as it is after create.
+    const removed = await runGit(this.projectRoot, ["worktree", "remove", "--force", "--force", worktree], {
+      retryOnLock: true,
+    });
+    if (removed.code === 0 && !existsSync(worktree)) {
+      const deleted = await runGit(this.projectRoot, ["branch", "-D", sessionBranch(sessionId)], {
+        retryOnLock: true,
+      });
+      if (deleted.code === 0) return;
+    }
+    await this.#removeThoroughly(sessionId);
+  }
+
+  /** Removes whatever is left of a session: a registration under another path, a bare folder, its branch. */
+  async #removeThoroughly(sessionId: string): Promise<void> {
     const worktree = join(this.worktreesDirectory, sessionId);
     const realWorktree = join(await this.#worktreesDirectoryReal(), sessionId);
     const registered = (await this.#listWorktrees()).some(

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { evidenceSchema } from "@autowright/protocol";
 import { temporaryDirectory } from "@autowright/testkit";
 import { describe, expect, it } from "vitest";
-import { detectTestCommand, outputTailLength, runChecks } from "./verifier.ts";
+import { detectGateCommands, detectTestCommand, outputTailLength, runChecks } from "./verifier.ts";
 
 /** Alive and not a zombie waiting for a parent to reap it. */
 function isAlive(pid: number): boolean {
@@ -32,6 +32,25 @@ async function waitUntilDead(pid: number, withinMs: number): Promise<boolean> {
 function readPid(path: string): number {
   return Number(readFileSync(path, "utf8").trim());
 }
+
+/** Writes files under `root`, creating their directories; an entry whose name ends in `*` is made executable. */
+function writeFiles(root: string, files: Record<string, string>): void {
+  for (const [name, content] of Object.entries(files)) {
+    const executable = name.endsWith("*");
+    const path = join(root, executable ? name.slice(0, -1) : name);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+    if (executable) chmodSync(path, 0o755);
+  }
+}
+
+function packageJson(scripts: Record<string, string>, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ name: "app", version: "1.2.3", ...extra, scripts });
+}
+
+const bypassNote = (name: string): string => `ran scripts.${name} directly (npm skipped)`;
+/** A fixed environment, so that npm's own variables in the test runner's cannot leak into what is compared. */
+const plainEnv = { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: process.env["HOME"] ?? "/tmp" };
 
 describe("runChecks", () => {
   it("passes when every command exits 0, with one evidence per command", async () => {
@@ -184,6 +203,289 @@ describe("runChecks", () => {
       env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", ONLY_HERE: "yes", CI: "false" },
     });
     expect(result.evidence[0]?.outputTail).toBe("yes|true\nno-home\n");
+  });
+});
+
+describe("runChecks with package scripts", () => {
+  it.each([
+    { command: "npm test", name: "test" },
+    { command: "npm t", name: "test" },
+    { command: "  npm run test\n", name: "test" },
+    { command: "npm run-script lint:all", name: "lint:all" },
+  ])(
+    "runs `$command` without npm, node_modules/.bin of the folder and its ancestors on PATH",
+    async ({ command, name }) => {
+      using directory = temporaryDirectory();
+      const app = join(directory.path, "outer", "app");
+      writeFiles(directory.path, {
+        "outer/node_modules/.bin/outer-tool*": "#!/bin/sh\necho outer tool\n",
+        "outer/node_modules/.bin/shared*": "#!/bin/sh\necho outer shared\n",
+        "outer/app/node_modules/.bin/local-tool*": "#!/bin/sh\necho local tool\n",
+        "outer/app/node_modules/.bin/shared*": "#!/bin/sh\necho app shared\n",
+        "outer/app/package.json": packageJson({
+          [name]: 'echo "event=$npm_lifecycle_event in $PWD"; local-tool; outer-tool; shared',
+        }),
+      });
+      const result = await runChecks({
+        directory: app,
+        commands: [command],
+        timeoutMs: 10_000,
+        env: plainEnv,
+      });
+      expect(result.passed).toBe(true);
+      expect(result.evidence[0]).toMatchObject({ command, exitCode: 0, note: bypassNote(name) });
+      expect(result.evidence[0]?.outputTail).toBe(
+        `event=${name} in ${app}\nlocal tool\nouter tool\napp shared\n`,
+      );
+      expect(evidenceSchema.safeParse(result.evidence[0]).success).toBe(true);
+    },
+  );
+
+  it("gives the script the exit code, output and npm variables that npm gives it", async () => {
+    using directory = temporaryDirectory();
+    const script = [
+      'printf "%s\\n" "$npm_lifecycle_event" "$npm_lifecycle_script" "$npm_package_name" "$npm_package_version"',
+      'printf "%s\\n" "$npm_package_json" "$npm_package_config_port" "$npm_package_engines_node" "$npm_command"',
+      'printf "%s\\n" "$npm_node_execpath" "$NODE" "$INIT_CWD" "$CI"',
+      "echo \"$PATH\" | tr : '\\n' | grep 'node_modules/.bin$'",
+      "echo '2 type errors' >&2",
+      "exit 7",
+    ].join("; ");
+    writeFiles(directory.path, {
+      "package.json": packageJson({ test: script }, { config: { port: 8080 }, engines: { node: ">=20" } }),
+    });
+    const direct = await runChecks({
+      directory: directory.path,
+      commands: ["npm test", "touch ran-after-failure"],
+      timeoutMs: 30_000,
+      env: plainEnv,
+    });
+    // `--silent` keeps npm from adding its banner and warnings, and makes it run the script itself.
+    const throughNpm = await runChecks({
+      directory: directory.path,
+      commands: ["npm test --silent"],
+      timeoutMs: 30_000,
+      env: plainEnv,
+    });
+    expect(direct.passed).toBe(false);
+    expect(direct.evidence).toHaveLength(1);
+    expect(existsSync(join(directory.path, "ran-after-failure"))).toBe(false);
+    expect(direct.evidence[0]).toMatchObject({ command: "npm test", exitCode: 7, note: bypassNote("test") });
+    expect(throughNpm.evidence[0]?.exitCode).toBe(7);
+    expect(throughNpm.evidence[0]?.note).toBeUndefined();
+    const tail = direct.evidence[0]?.outputTail ?? "";
+    const lines = tail.split("\n");
+    expect(lines.slice(0, 12)).toEqual([
+      "test",
+      script,
+      "app",
+      "1.2.3",
+      join(directory.path, "package.json"),
+      "8080",
+      ">=20",
+      "test",
+      expect.stringMatching(/node$/),
+      lines[8], // NODE is npm_node_execpath
+      directory.path,
+      "true",
+    ]);
+    expect(lines[12]).toBe(join(directory.path, "node_modules", ".bin"));
+    expect(tail.endsWith("2 type errors\n")).toBe(true);
+    expect(tail).toBe(throughNpm.evidence[0]?.outputTail);
+  });
+
+  it("kills a script that runs out of time, and says npm was skipped", async () => {
+    using directory = temporaryDirectory();
+    writeFiles(directory.path, { "package.json": packageJson({ test: "echo $$ > shell.pid; sleep 60" }) });
+    const result = await runChecks({ directory: directory.path, commands: ["npm test"], timeoutMs: 500 });
+    expect(result.evidence[0]).toMatchObject({
+      exitCode: null,
+      note: `timed out after 500 ms; ${bypassNote("test")}`,
+    });
+    expect(await waitUntilDead(readPid(join(directory.path, "shell.pid")), 5_000)).toBe(true);
+  });
+
+  const fallbacks: {
+    name: string;
+    command: string;
+    files: Record<string, string>;
+    output: RegExp;
+    created?: string;
+    exitCode?: number;
+  }[] = [
+    {
+      name: "a pretest script",
+      command: "npm test",
+      files: { "package.json": packageJson({ pretest: "touch pretest-ran", test: "echo test-ran" }) },
+      output: /test-ran/,
+      created: "pretest-ran",
+    },
+    {
+      name: "a postlint script",
+      command: "npm run lint",
+      files: { "package.json": packageJson({ lint: "echo lint-ran", postlint: "touch postlint-ran" }) },
+      output: /lint-ran/,
+      created: "postlint-ran",
+    },
+    {
+      name: "arguments after the script",
+      command: "npm test -- --reporter dot",
+      files: { "package.json": packageJson({ test: "echo args:" }) },
+      output: /args: --reporter dot/,
+    },
+    {
+      name: "a missing script",
+      command: "npm run nope",
+      files: { "package.json": packageJson({ test: "echo test-ran" }) },
+      output: /Missing script: "nope"/,
+      exitCode: 1,
+    },
+    {
+      name: "a workspace root",
+      command: "npm test",
+      files: { "package.json": packageJson({ test: "echo workspace-test-ran" }, { workspaces: [] }) },
+      output: /workspace-test-ran/,
+    },
+    {
+      name: "a project .npmrc",
+      command: "npm test",
+      files: { "package.json": packageJson({ test: "echo npmrc-test-ran" }), ".npmrc": "fund=false\n" },
+      output: /npmrc-test-ran/,
+    },
+    {
+      name: "a script reading npm's configuration",
+      command: "npm test",
+      files: { "package.json": packageJson({ test: 'echo "agent=$npm_config_user_agent"' }) },
+      output: /agent=npm\//,
+    },
+    {
+      name: "more than one command on the line",
+      command: "npm test && touch after",
+      files: { "package.json": packageJson({ test: "echo test-ran" }) },
+      output: /> app@1.2.3 test/,
+      created: "after",
+    },
+  ];
+
+  it.each(fallbacks)("runs npm itself for $name", async ({ command, files, output, created, exitCode }) => {
+    using directory = temporaryDirectory();
+    writeFiles(directory.path, files);
+    const result = await runChecks({ directory: directory.path, commands: [command], timeoutMs: 30_000 });
+    expect(result.evidence[0]?.note).toBeUndefined();
+    expect(result.evidence[0]?.exitCode).toBe(exitCode ?? 0);
+    expect(result.evidence[0]?.outputTail).toMatch(output);
+    if (created !== undefined) expect(existsSync(join(directory.path, created))).toBe(true);
+  });
+});
+
+describe("detectGateCommands", () => {
+  const placeholder = 'echo "Error: no lint specified" && exit 1';
+  const tsc = { "tsconfig.json": "{}", "node_modules/.bin/tsc*": "#!/bin/sh\n" };
+  const cases: { name: string; files: Record<string, string>; expected: string[] }[] = [
+    { name: "nothing", files: {}, expected: [] },
+    {
+      name: "every gate script, in the gate's order",
+      files: {
+        "package.json": packageJson({
+          lint: "eslint .",
+          test: "vitest",
+          tsc: "tsc",
+          "check-types": "tsc -b",
+          "type-check": "vue-tsc",
+          typecheck: "tsc --noEmit",
+          format: "prettier -w .",
+        }),
+      },
+      expected: [
+        "npm run typecheck",
+        "npm run type-check",
+        "npm run check-types",
+        "npm run tsc",
+        "npm run lint",
+      ],
+    },
+    {
+      name: "a lint script",
+      files: { "package.json": packageJson({ lint: "biome check ." }) },
+      expected: ["npm run lint"],
+    },
+    {
+      name: "a placeholder lint next to a real typecheck",
+      files: { "package.json": packageJson({ lint: placeholder, typecheck: "tsc --noEmit" }) },
+      expected: ["npm run typecheck"],
+    },
+    {
+      name: "placeholders only",
+      files: { "package.json": packageJson({ lint: placeholder, typecheck: "echo skip", tsc: "" }) },
+      expected: [],
+    },
+    {
+      name: "a lint that echoes before it runs",
+      files: { "package.json": packageJson({ lint: 'echo "linting; please wait" && eslint .' }) },
+      expected: ["npm run lint"],
+    },
+    { name: "tsconfig.json and an installed tsc", files: tsc, expected: ["node_modules/.bin/tsc --noEmit"] },
+    {
+      name: "placeholder scripts, tsconfig.json and an installed tsc",
+      files: { ...tsc, "package.json": packageJson({ lint: placeholder, test: "vitest" }) },
+      expected: ["node_modules/.bin/tsc --noEmit"],
+    },
+    {
+      name: "a lint script before an installed tsc",
+      files: { ...tsc, "package.json": packageJson({ lint: "eslint ." }) },
+      expected: ["npm run lint"],
+    },
+    { name: "tsconfig.json without tsc installed", files: { "tsconfig.json": "{}" }, expected: [] },
+    {
+      name: "tsc installed without tsconfig.json",
+      files: { "node_modules/.bin/tsc*": "#!/bin/sh\n" },
+      expected: [],
+    },
+    { name: "an unreadable package.json", files: { "package.json": "{ not json" }, expected: [] },
+    {
+      name: "pyproject with [tool.ruff]",
+      files: { "pyproject.toml": '[project]\nname = "x"\n\n[tool.ruff]\nline-length = 100\n' },
+      expected: ["ruff check ."],
+    },
+    {
+      name: "pyproject with only [tool.ruff.lint]",
+      files: { "pyproject.toml": '[tool.ruff.lint]\nselect = ["E"]\n' },
+      expected: ["ruff check ."],
+    },
+    { name: "ruff.toml", files: { "ruff.toml": "line-length = 100\n" }, expected: ["ruff check ."] },
+    {
+      name: "pyproject with [tool.mypy]",
+      files: { "pyproject.toml": "[tool.mypy]\nstrict = true\n" },
+      expected: ["mypy ."],
+    },
+    {
+      name: "pyproject with ruff and mypy",
+      files: { "pyproject.toml": "[tool.mypy]\nstrict = true\n\n[tool.ruff]\n" },
+      expected: ["ruff check .", "mypy ."],
+    },
+    {
+      name: "setup.cfg with [mypy]",
+      files: { "setup.cfg": "[mypy]\nstrict = True\n" },
+      expected: ["mypy ."],
+    },
+    {
+      name: "pyproject with neither",
+      files: { "pyproject.toml": '[project]\nname = "x"\n# [tool.ruff] later\n[tool.black]\n' },
+      expected: [],
+    },
+    { name: "Cargo.toml", files: { "Cargo.toml": '[package]\nname = "x"\n' }, expected: ["cargo check"] },
+    { name: "go.mod", files: { "go.mod": "module example.com/x\n" }, expected: ["go vet ./..."] },
+    {
+      name: "a package.json without gates next to Cargo.toml",
+      files: { "package.json": packageJson({ test: "vitest" }), "Cargo.toml": "[package]\n" },
+      expected: ["cargo check"],
+    },
+  ];
+
+  it.each(cases)("$name → $expected", ({ files, expected }) => {
+    using directory = temporaryDirectory();
+    writeFiles(directory.path, files);
+    expect(detectGateCommands(directory.path)).toEqual(expected);
   });
 });
 

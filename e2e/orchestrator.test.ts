@@ -1,0 +1,162 @@
+/**
+ * The orchestrator driven in-process (so its test-only limits can be shortened) with real worker processes on the
+ * replay provider, real worktrees and checks: the no-progress watchdog, slots freed while the verifier works,
+ * and YOLO mode's lint/type-check gate.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Orchestrator, type OrchestratorOptions, type RunResult } from "@autowright/orchestrator";
+import {
+  type FeatureImportEntry,
+  featureImportEntrySchema,
+  type ServerEvent,
+  settingsSchema,
+} from "@autowright/protocol";
+import { ProjectStore } from "@autowright/store";
+import { type TemporaryDirectory, temporaryDirectory } from "@autowright/testkit";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { launcher } from "./support/worker-harness.ts";
+
+let work: TemporaryDirectory;
+const stores: ProjectStore[] = [];
+
+beforeEach(() => {
+  work = temporaryDirectory("autowright-orchestrator-");
+});
+afterEach(() => {
+  for (const store of stores.splice(0)) store.close();
+  work[Symbol.dispose]();
+});
+
+function git(cwd: string, ...args: string[]): string {
+  const result = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], {
+    cwd,
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`git ${args.join(" ")}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** A git repository with these package.json scripts and `count` independent features. */
+function createProject(scripts: Record<string, string>, count: number): ProjectStore {
+  const root = join(work.path, "app");
+  mkdirSync(root);
+  git(root, "init", "-q");
+  writeFileSync(
+    join(root, "package.json"),
+    `${JSON.stringify({ name: "app", private: true, type: "module", scripts }, null, 2)}\n`,
+  );
+  git(root, "add", "-A");
+  git(root, "commit", "-q", "-m", "project");
+  const store = ProjectStore.open(root, { create: true });
+  stores.push(store);
+  const entries = Array.from({ length: count }, (_, index) =>
+    featureImportEntrySchema.parse({
+      name: `Feature ${index + 1}`,
+      category: "test",
+      description: `Independent feature ${index + 1}.`,
+    }),
+  ) as FeatureImportEntry[];
+  store.importFeatures(entries, { maxDependenciesPerFeature: 20 });
+  return store;
+}
+
+async function run(
+  store: ProjectStore,
+  settings: Record<string, unknown>,
+  options: Partial<OrchestratorOptions> & { latencyMs?: number } = {},
+): Promise<{ result: RunResult; events: ServerEvent[] }> {
+  const home = join(work.path, "home");
+  mkdirSync(home, { recursive: true });
+  const orchestrator = new Orchestrator({
+    store,
+    projectName: "app",
+    settings: settingsSchema.parse({ testingAgentRatio: 0, ...settings }),
+    home,
+    env: process.env,
+    worker: { command: process.execPath, args: [launcher, "worker", "--home", home] },
+    overrides: { provider: "replay", replay: { runtime: "loop", latencyMs: options.latencyMs ?? 0 } },
+    ...options,
+  });
+  const events: ServerEvent[] = [];
+  orchestrator.bus.subscribe((event) => events.push(event));
+  const result = await orchestrator.run();
+  return { result, events };
+}
+
+describe("the orchestrator with real workers", { timeout: 180_000 }, () => {
+  it("stops a session that shows no progress, counts it as timed out, and the run ends stalled", async () => {
+    const store = createProject({ test: "node --test" }, 1);
+    // Each model turn takes 4 s: the worker keeps sending heartbeats, but no activity, for longer than 1 s.
+    const { result, events } = await run(
+      store,
+      { maxConcurrency: 1, maxAttempts: 1 },
+      { latencyMs: 4_000, noProgressMs: 1_000 },
+    );
+    expect(result.status).toBe("stalled");
+    const ended = events.filter((event) => event.type === "agent.ended");
+    expect(ended.map((event) => event.data.outcome)).toEqual(["timed_out"]);
+    const feature = store.getFeature(1);
+    expect(feature?.status).toBe("failed");
+    expect(feature?.attempts).toBe(1);
+    expect(feature?.lastError).toMatch(/no progress for 1000 ms/);
+  });
+
+  it("gives a session's slot to the next agent while the verifier checks its work", async () => {
+    // The checks take a second and a half; the agents' own turns are quick.
+    const store = createProject({ test: "sleep 1.5 && node --test" }, 3);
+    const { result, events } = await run(store, { maxConcurrency: 2, concurrencyCap: 2 });
+    expect(result.status, result.reason).toBe("completed");
+    const order = events
+      .filter((event) => event.type === "agent.started" || event.type === "agent.ended")
+      .map((event) => event.type);
+    // The third agent started before the first one ended (it was being verified), and never more than two
+    // agents held a slot at once.
+    expect(order.slice(0, 3)).toEqual(["agent.started", "agent.started", "agent.started"]);
+    const working = events.flatMap((event) =>
+      event.type === "orchestrator.updated" ? [event.data.codingAgents + event.data.testingAgents] : [],
+    );
+    expect(Math.max(...working)).toBeLessThanOrEqual(2);
+    expect(
+      events.some((event) => event.type === "orchestrator.updated" && (event.data.verifyingAgents ?? 0) > 0),
+    ).toBe(true);
+    for (const feature of store.listFeatures()) {
+      expect(feature.status).toBe("passing");
+      expect(feature.evidence.some((evidence) => evidence.command === "npm test")).toBe(true);
+    }
+  });
+
+  it("in YOLO mode checks with the lint/type-check gate instead of the tests", async () => {
+    // The tests would fail; the gate passes and leaves a trace of having run.
+    const store = createProject(
+      { test: "exit 1", lint: "node -e \"require('node:fs').appendFileSync('lint-ran', 'x')\"" },
+      2,
+    );
+    const { result, events } = await run(store, { maxConcurrency: 2, yolo: true, testingAgentRatio: 1 });
+    expect(result.status, result.reason).toBe("completed");
+    for (const feature of store.listFeatures()) {
+      expect(feature.status).toBe("passing");
+      const commands = feature.evidence.flatMap((evidence) =>
+        evidence.command === undefined ? [] : [evidence.command],
+      );
+      expect(commands).toContain("npm run lint");
+      expect(commands).not.toContain("npm test");
+    }
+    const roles = events.flatMap((event) => (event.type === "agent.started" ? [event.data.role] : []));
+    expect(roles).not.toContain("testing");
+  });
+
+  it("in YOLO mode a failing gate keeps the feature from passing", async () => {
+    const store = createProject(
+      { test: "node --test", typecheck: "node -e \"console.log('type error'); process.exit(3)\"" },
+      1,
+    );
+    const { result } = await run(store, { maxConcurrency: 1, yolo: true, maxAttempts: 1 });
+    expect(result.status).toBe("stalled");
+    const feature = store.getFeature(1);
+    expect(feature?.status).toBe("failed");
+    expect(feature?.lastError).toMatch(/npm run typecheck` exited 3/);
+    expect(feature?.evidence.at(-1)?.outputTail).toMatch(/type error/);
+  });
+});
