@@ -102,7 +102,9 @@ export function initCommand(directory: string, options: InitOptions, io: CliIo):
         `  app spec  ${specLine}`,
         `  prompts   ${relative(root, paths.promptsDirectory)}/{initializer,coding,testing}.md (yours to adapt)`,
         `  git       ${createdRepository ? "initialized a new repository" : "existing repository"}`,
-        `Next: import a backlog with \`autowright features import ${root} FILE.json\`.`,
+        hasSpec(paths)
+          ? `Next: \`autowright run ${root}\` (the initializer agent turns the spec into a backlog), or import one with \`autowright features import ${root} FILE.json\`.`
+          : `Next: write the spec, then \`autowright run ${root}\`; or import a backlog with \`autowright features import ${root} FILE.json\`.`,
         "",
       ].join("\n"),
     );
