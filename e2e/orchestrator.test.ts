@@ -38,8 +38,15 @@ function git(cwd: string, ...args: string[]): string {
   return result.stdout;
 }
 
-/** A git repository with these package.json scripts and `count` independent features. */
-function createProject(scripts: Record<string, string>, count: number): ProjectStore {
+/**
+ * A git repository with these package.json scripts and `count` features, independent unless `dependsOn` gives
+ * some of them dependencies (0-based indices, as in an import file).
+ */
+function createProject(
+  scripts: Record<string, string>,
+  count: number,
+  dependsOn: Record<number, number[]> = {},
+): ProjectStore {
   const root = join(work.path, "app");
   mkdirSync(root);
   git(root, "init", "-q");
@@ -55,7 +62,8 @@ function createProject(scripts: Record<string, string>, count: number): ProjectS
     featureImportEntrySchema.parse({
       name: `Feature ${index + 1}`,
       category: "test",
-      description: `Independent feature ${index + 1}.`,
+      description: `Feature ${index + 1}.`,
+      dependsOnIndices: dependsOn[index] ?? [],
     }),
   ) as FeatureImportEntry[];
   store.importFeatures(entries, { maxDependenciesPerFeature: 20 });
@@ -65,7 +73,11 @@ function createProject(scripts: Record<string, string>, count: number): ProjectS
 async function run(
   store: ProjectStore,
   settings: Record<string, unknown>,
-  options: Partial<OrchestratorOptions> & { latencyMs?: number } = {},
+  options: Partial<OrchestratorOptions> & {
+    latencyMs?: number;
+    /** Called with each event as it is published (synchronously, as the orchestrator's own listeners are). */
+    onEvent?: (event: ServerEvent) => void;
+  } = {},
 ): Promise<{ result: RunResult; events: ServerEvent[] }> {
   const home = join(work.path, "home");
   mkdirSync(home, { recursive: true });
@@ -80,7 +92,10 @@ async function run(
     ...options,
   });
   const events: ServerEvent[] = [];
-  orchestrator.bus.subscribe((event) => events.push(event));
+  orchestrator.bus.subscribe((event) => {
+    events.push(event);
+    options.onEvent?.(event);
+  });
   const result = await orchestrator.run();
   return { result, events };
 }
@@ -125,6 +140,57 @@ describe("the orchestrator with real workers", { timeout: 180_000 }, () => {
       expect(feature.status).toBe("passing");
       expect(feature.evidence.some((evidence) => evidence.command === "npm test")).toBe(true);
     }
+  });
+
+  it("tests passing features with their durable checks, and starts no testing agent while they pass", async () => {
+    // #3 waits for #1 and #2: while it is coded a slot is free, and #1 and #2 pass, so a testing turn comes.
+    const store = createProject({ test: "node --test" }, 3, { 2: [0, 1] });
+    const { result, events } = await run(store, { maxConcurrency: 2, testingAgentRatio: 1 });
+    expect(result.status, result.reason).toBe("completed");
+    const roles = events.flatMap((event) => (event.type === "agent.started" ? [event.data.role] : []));
+    expect(roles).toEqual(["coding", "coding", "coding"]);
+    const checked = store
+      .listFeatures()
+      .filter((feature) =>
+        feature.evidence.some(
+          (evidence) => evidence.command === "npm test" && /regression check/.test(evidence.note ?? ""),
+        ),
+      )
+      .map((feature) => feature.id);
+    expect(checked).toEqual([1, 2]);
+    for (const feature of store.listFeatures()) expect(feature.status).toBe("passing");
+  });
+
+  it("hands a failing regression check to a testing agent", async () => {
+    // The checks fail from the moment #1 and #2 pass: the regression check on them fails.
+    const breaker = join(work.path, "broken");
+    const store = createProject({ test: `test ! -e ${JSON.stringify(breaker)} && node --test` }, 3, {
+      2: [0, 1],
+    });
+    const passing = new Set<number>();
+    const { events } = await run(
+      store,
+      { maxConcurrency: 2, testingAgentRatio: 1, maxAttempts: 1 },
+      {
+        onEvent: (event) => {
+          if (event.type !== "feature.updated" || event.data.feature.status !== "passing") return;
+          passing.add(event.data.feature.id);
+          if (passing.has(1) && passing.has(2)) writeFileSync(breaker, "");
+        },
+      },
+    );
+    const testing = events.flatMap((event) =>
+      event.type === "agent.started" && event.data.role === "testing" ? [event.data] : [],
+    );
+    expect(testing).toHaveLength(1);
+    expect(testing[0]?.featureIds).toEqual([1, 2]);
+    expect(
+      events.some(
+        (event) =>
+          event.type === "log.appended" &&
+          /regression check failed for #1, #2: `npm test` exited 1/.test(event.data.line),
+      ),
+    ).toBe(true);
   });
 
   it("in YOLO mode checks with the lint/type-check gate instead of the tests", async () => {

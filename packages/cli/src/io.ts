@@ -8,6 +8,8 @@ export interface CliIo {
   readonly cwd: string;
   /** True when stdout is a terminal (progress views, colours). */
   readonly isTty: boolean;
+  /** The terminal's width in columns, when stdout is a terminal (read when drawing: terminals resize). */
+  readonly columns?: number;
   /** The raw streams, for commands that speak a protocol on stdio (worker, mcp). */
   readonly stdinStream: Readable;
   readonly stdoutStream: Writable;
@@ -29,6 +31,9 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     isTty: process.stdout.isTTY === true,
+    get columns() {
+      return process.stdout.columns;
+    },
     stdinStream: process.stdin,
     stdoutStream: process.stdout,
   };

@@ -74,7 +74,10 @@ function orchestratorUpdated(message: string): ServerEvent {
 }
 
 /** A fake terminal (or pipe) that records every write, and a fake orchestrator with settable agents. */
-function setup(isTty: boolean): {
+function setup(
+  isTty: boolean,
+  options: { columns?: number; name?: string } = {},
+): {
   view: ProgressView;
   writes: string[];
   sessions: Session[];
@@ -87,6 +90,7 @@ function setup(isTty: boolean): {
     env: {},
     cwd: "/",
     isTty,
+    ...(options.columns === undefined ? {} : { columns: options.columns }),
     stdinStream: Readable.from([]),
     stdoutStream: new PassThrough(),
   };
@@ -100,7 +104,7 @@ function setup(isTty: boolean): {
         return sessions.map((session) => ({ ...session }));
       },
     },
-    "todo-app",
+    options.name ?? "todo-app",
   );
   return { view, writes, sessions, runningSessionsCalls: () => calls };
 }
@@ -158,7 +162,7 @@ describe("ProgressView on a terminal", () => {
     const lines = frameLines(frame);
     expect(lines[0]).toBe("autowright · todo-app · running");
     const { filled, empty, label } = bar(lines);
-    expect(label).toBe("1/4 passing");
+    expect(label).toBe("1/4 passing · 25%");
     expect(filled + empty).toBeGreaterThanOrEqual(10);
     expect(Math.abs(filled / (filled + empty) - 0.25)).toBeLessThanOrEqual(1 / (filled + empty));
     expect(lines[2]).toBe("in progress 2 · verifying 0 · pending 1 · blocked 0 · needs input 0 · failed 0");
@@ -181,7 +185,7 @@ describe("ProgressView on a terminal", () => {
     view.update(progress({ passing, pending: total - passing, total }));
     vi.advanceTimersByTime(redrawIntervalMs);
     const drawn = bar(frameLines(writes.at(-1) ?? ""));
-    expect(drawn.label).toBe(`${passing}/${total} passing`);
+    expect(drawn.label).toBe(`${passing}/${total} passing · ${Math.round(fraction * 100)}%`);
     const cells = drawn.filled + drawn.empty;
     expect(Math.abs(drawn.filled / cells - fraction)).toBeLessThanOrEqual(1 / cells);
     if (fraction === 0) expect(drawn.filled).toBe(0);
@@ -250,11 +254,25 @@ describe("ProgressView on a terminal", () => {
     expect(final.startsWith(`${escapeCharacter}[${before.length}F${escapeCharacter}[J`)).toBe(true);
     const lines = frameLines(final);
     expect(lines[0]).toBe("autowright · todo-app · completed");
-    expect(bar(lines)).toMatchObject({ empty: 0, label: "4/4 passing" });
+    expect(bar(lines)).toMatchObject({ empty: 0, label: "4/4 passing · 100%" });
     expect(lines).toContain("  · run completed");
 
     vi.advanceTimersByTime(10 * redrawIntervalMs);
     expect(writes, "nothing is drawn after close").toHaveLength(2);
+  });
+
+  it("keeps every line within the terminal's width, so redraws stay in place", () => {
+    const { view, writes, sessions } = setup(true, {
+      columns: 50,
+      name: `/home/someone/${"deep/".repeat(20)}app`,
+    });
+    sessions.push({ id: "coding-1", role: "coding", name: "Octo", featureIds: [1, 2, 3], state: "working" });
+    view.update(progress({ passing: 1, pending: 3, total: 4 }));
+    view.close();
+    const lines = frameLines(writes.at(-1) ?? "");
+    expect(lines[0]).toMatch(/^autowright · \/home\/someone\/deep/);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(50);
+    expect(bar(lines).label).toBe("1/4 passing · 25%");
   });
 
   it("draws a frame on close even when no event came", () => {
@@ -264,7 +282,7 @@ describe("ProgressView on a terminal", () => {
     expect(writes).toHaveLength(1);
     const lines = frameLines(writes[0] ?? "");
     expect(lines[0]).toBe("autowright · todo-app · starting");
-    expect(bar(lines)).toMatchObject({ filled: 0, label: "0/0 passing" });
+    expect(bar(lines)).toMatchObject({ filled: 0, label: "0/0 passing · 0%" });
     expect(lines.join("\n")).toMatch(/Nova\s+initializer\s+idle/);
   });
 });
@@ -384,7 +402,10 @@ describe("ProgressView elsewhere (not a terminal)", () => {
       vi.advanceTimersByTime(10 * redrawIntervalMs);
       view.close();
 
-      const expected = cases.flatMap(({ line }) => (line === undefined ? [] : [`${line}\n`]));
+      // In a run, an agent that ended is named by the mascot it started with (Fizz is coding-2 above).
+      const expected = cases.flatMap(({ line }) =>
+        line === undefined ? [] : [`${line.replace("agent coding-2", "Fizz")}\n`],
+      );
       expect(expected.length).toBeGreaterThan(5);
       expect(writes).toEqual(expected);
       for (const write of writes) expect(write.slice(0, -1)).not.toContain("\n");

@@ -22,6 +22,8 @@ export class ProgressView {
   #lines = 0;
   #timer: NodeJS.Timeout | undefined;
   readonly #recent: string[] = [];
+  /** Mascot names by agent id, for the lines about agents that ended. */
+  readonly #names = new Map<string, string>();
 
   constructor(io: CliIo, orchestrator: RunningSessionsSource, name: string) {
     this.#io = io;
@@ -57,13 +59,14 @@ export class ProgressView {
   }
 
   #describe(event: ServerEvent): string | undefined {
+    if (event.type === "agent.started") this.#names.set(event.data.agentId, event.data.name);
     switch (event.type) {
       case "run.updated":
         return `run ${event.data.status}${event.data.reason === undefined ? "" : `: ${event.data.reason}`}`;
       case "agent.started":
         return `${event.data.name} (${event.data.role}) started on ${event.data.featureNames.join(", ") || "the spec"}`;
       case "agent.ended":
-        return `agent ${event.data.agentId} ended ${event.data.outcome}`;
+        return `${this.#names.get(event.data.agentId) ?? `agent ${event.data.agentId}`} ended ${event.data.outcome}`;
       case "feature.updated":
         return event.data.feature.status === "passing" || event.data.feature.status === "failed"
           ? `#${event.data.feature.id} ${event.data.feature.name}: ${event.data.feature.status}`
@@ -80,15 +83,16 @@ export class ProgressView {
   }
 
   #draw(): void {
-    const width = Math.max(40, Math.min(process.stdout.columns ?? 100, 140));
+    const width = Math.max(40, Math.min(this.#io.columns ?? 100, 140));
     const progress = this.#progress;
     const total = progress?.total ?? 0;
     const passing = progress?.passing ?? 0;
     const barWidth = Math.max(10, width - 40);
     const filled = total === 0 ? 0 : Math.round((passing / total) * barWidth);
+    const percentage = progress?.percentage ?? 0;
     const lines = [
       `autowright · ${this.#name} · ${this.#status}`,
-      `[${"█".repeat(filled)}${"░".repeat(barWidth - filled)}] ${passing}/${total} passing`,
+      `[${"█".repeat(filled)}${"░".repeat(barWidth - filled)}] ${passing}/${total} passing · ${percentage}%`,
       progress === undefined
         ? ""
         : `in progress ${progress.inProgress} · verifying ${progress.verifying} · pending ${progress.pending} · blocked ${progress.blocked} · needs input ${progress.needsInput} · failed ${progress.failed}`,
@@ -101,8 +105,9 @@ export class ProgressView {
             width,
           ),
         ),
-      ...this.#recent.map((line) => `  · ${line}`.slice(0, width)),
-    ];
+      ...this.#recent.map((line) => `  · ${line}`),
+      // Every line fits the terminal: a wrapped line would throw the cursor-up count of the next redraw off.
+    ].map((line) => line.slice(0, width));
     const clear = this.#lines > 0 ? `\u001b[${this.#lines}F\u001b[J` : "";
     this.#io.stdout(`${clear}${lines.join("\n")}\n`);
     this.#lines = lines.length;

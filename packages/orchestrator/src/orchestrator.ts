@@ -25,7 +25,7 @@ import type {
   Usage,
   WorkerOutboundFrame,
 } from "@autowright/protocol";
-import { agentMascotNames } from "@autowright/protocol";
+import { AppError, agentMascotNames } from "@autowright/protocol";
 import { hasSpec, type ProjectStore } from "@autowright/store";
 import { EventBus } from "./event-bus.ts";
 import { MergeQueue } from "./git/merge-queue.ts";
@@ -128,6 +128,8 @@ export class Orchestrator {
   #tickQueued = false;
   #sessionCounter = 0;
   #checkCounter = 0;
+  /** Regression checks running (each counts as a testing agent toward `testingAgentRatio`). */
+  #regressionChecks = 0;
   /** Sessions launched but not yet registered as running (their worktree is being created). */
   #launching = 0;
   #startedAt = "";
@@ -162,8 +164,10 @@ export class Orchestrator {
     return this.#settings;
   }
 
-  /** Runs until every feature passes, the run stalls, or it is stopped. */
+  /** Runs until every feature passes, the run stalls, or it is stopped. An orchestrator runs once. */
   async run(): Promise<RunResult> {
+    if (this.#startedAt !== "")
+      throw new AppError("conflict", "this orchestrator has already run: create a new one");
     this.#startedAt = this.#now().toISOString();
     this.#setRun("starting");
     const result = new Promise<RunResult>((resolve) => {
@@ -419,7 +423,7 @@ export class Orchestrator {
   #maybeStartTesting(features: readonly Feature[], busy: ReadonlySet<FeatureId>): void {
     if (this.#settings.yolo || this.#settings.testingAgentRatio === 0) return;
     const working = this.#working();
-    const testing = working.filter((session) => session.role === "testing").length;
+    const testing = working.filter((session) => session.role === "testing").length + this.#regressionChecks;
     if (testing >= this.#settings.testingAgentRatio) return;
     const coding = working.filter((session) => session.role === "coding").length;
     const remaining = features.filter(
@@ -437,7 +441,64 @@ export class Orchestrator {
     const batch = candidates.slice(0, 3).map((feature) => feature.id);
     if (batch.length === 0) return;
     for (const id of batch) tested.add(id);
-    this.#track(this.#runSession("testing", batch));
+    this.#track(this.#testForRegressions(batch));
+  }
+
+  /**
+   * One testing turn on passing features: their durable checks (the project's tests and the features' own) run
+   * on the main branch's head first, and only when they fail does a testing agent (a model session) look for the
+   * regression, with the failure in its prompt. A passing check costs no tokens and is kept as evidence. Without
+   * any check command there is nothing durable to run, and the agent tests by hand.
+   */
+  async #testForRegressions(featureIds: FeatureId[]): Promise<void> {
+    const features = featureIds
+      .map((id) => this.#store.getFeature(id))
+      .filter((feature): feature is Feature => feature !== undefined);
+    const commands = this.#checkCommands(features);
+    if (commands.length === 0) {
+      await this.#runSession("testing", featureIds);
+      return;
+    }
+    const names = featureIds.map((id) => `#${id}`).join(", ");
+    this.#regressionChecks += 1;
+    let result: VerificationResult;
+    try {
+      result = await this.#checkMainBranch(commands);
+    } finally {
+      this.#regressionChecks -= 1;
+    }
+    if (this.#stopping !== undefined) return;
+    if (result.passed) {
+      const at = this.#now().toISOString();
+      const evidence = result.evidence.map((entry) => ({
+        ...entry,
+        note: `regression check on the main branch${entry.note === undefined ? "" : `; ${entry.note}`}`,
+        at,
+      }));
+      for (const feature of features) {
+        if (this.#store.getFeature(feature.id)?.status === "passing")
+          this.#store.appendEvidence(feature.id, evidence);
+      }
+      this.bus.flush();
+      this.#log("info", `regression check passed for ${names}: ${commands.join(", ")}`);
+      return;
+    }
+    const failed = result.evidence.find((entry) => entry.exitCode !== 0) ?? result.evidence.at(-1);
+    const report = `\`${failed?.command ?? commands.join(" && ")}\` exited ${failed?.exitCode ?? "abnormally"}${failed?.note === undefined ? "" : ` (${failed.note})`}`;
+    this.#log("warn", `regression check failed for ${names}: ${report}; a testing agent looks into it`);
+    await this.#runSession("testing", featureIds, {
+      context: [
+        "## The durable checks fail on the main branch",
+        "",
+        `The verifier ran them on the main branch's head: ${report}. The end of their output:`,
+        "",
+        "```",
+        (failed?.outputTail ?? "").slice(-3_000),
+        "```",
+        "",
+        "Find which of your features regressed and mark it with `feature_mark_failing` (say why); leave the ones that still work passing.",
+      ].join("\n"),
+    });
   }
 
   readonly #testedFeatures = new Set<FeatureId>();
@@ -454,7 +515,7 @@ export class Orchestrator {
   async #runSession(
     role: OrchestratedRole,
     featureIds: FeatureId[],
-    extra: { spec?: string; timeoutMs?: number } = {},
+    extra: { spec?: string; timeoutMs?: number; context?: string } = {},
   ): Promise<SessionOutcome> {
     this.#launching += 1;
     let registered = false;
@@ -472,7 +533,7 @@ export class Orchestrator {
   async #runLaunchedSession(
     role: OrchestratedRole,
     featureIds: FeatureId[],
-    extra: { spec?: string; timeoutMs?: number },
+    extra: { spec?: string; timeoutMs?: number; context?: string },
     register: () => void,
   ): Promise<SessionOutcome> {
     this.#sessionCounter += 1;
@@ -512,7 +573,7 @@ export class Orchestrator {
       .filter((feature) => feature !== undefined);
     const model = this.#model(role);
     const provider = this.#provider();
-    const prompt = buildSessionPrompt({
+    const basePrompt = buildSessionPrompt({
       template: loadPromptTemplate(this.#store.paths.promptsDirectory, role as PromptRole),
       features,
       spec: extra.spec ?? this.#readSpec(),
@@ -521,6 +582,7 @@ export class Orchestrator {
       testCommand: this.#testCommand,
       yolo: this.#settings.yolo,
     });
+    const prompt = extra.context === undefined ? basePrompt : `${basePrompt}\n\n${extra.context}\n`;
     this.#store.startSession({ id: sessionId, role, featureIds: claimed, model, provider });
     this.bus.durable("agent.started", {
       agentId: sessionId,

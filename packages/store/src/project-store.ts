@@ -478,6 +478,26 @@ export class ProjectStore {
   }
 
   /**
+   * Appends evidence to a feature without changing anything else (e.g. a regression check that passed on a
+   * `passing` feature). Orchestrator only. Appends `feature.updated`.
+   */
+  appendEvidence(id: FeatureId, evidence: readonly Evidence[]): Feature {
+    return this.#database.transaction(
+      (transaction) => {
+        const feature = this.#requireFeature(transaction, id);
+        if (evidence.length === 0) return feature;
+        return this.#writeFeature(
+          transaction,
+          id,
+          { evidence: [...feature.evidence, ...evidence] },
+          this.#now(),
+        );
+      },
+      { behavior: "immediate" },
+    );
+  }
+
+  /**
    * Replaces a feature's dependency list, validated with the domain (no self-edge, unknown id, duplicate, cycle,
    * or more than `maxDependenciesPerFeature`). A rejected edit changes nothing and throws the first violation's code
    * with every reason and `details.violations`. Appends `feature.updated` when the list changes.
