@@ -393,6 +393,17 @@ describe("ProgressView elsewhere (not a terminal)", () => {
     expect(writes).toEqual(line === undefined ? [] : [`${line}\n`]);
   });
 
+  it("says a feature passed, or the progress, only when it changed", () => {
+    const { view, writes } = setup(false);
+    view.update(progress({ passing: 0, pending: 2, total: 2 }));
+    view.update(progress({ passing: 0, inProgress: 1, pending: 1, total: 2 }));
+    view.update(event("feature.updated", { feature: feature(1, "Add a todo", "passing") }));
+    // Evidence added to a passing feature (a regression check) is no news.
+    view.update(event("feature.updated", { feature: feature(1, "Add a todo", "passing") }));
+    view.update(progress({ passing: 1, pending: 1, total: 2 }));
+    expect(writes).toEqual(["progress 0/2 passing\n", "#1 Add a todo: passing\n", "progress 1/2 passing\n"]);
+  });
+
   it("writes one plain line per notable event of a run, no escape codes, no timer, nothing on close", () => {
     vi.useFakeTimers();
     try {

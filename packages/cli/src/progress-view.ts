@@ -24,6 +24,8 @@ export class ProgressView {
   readonly #recent: string[] = [];
   /** Mascot names by agent id, for the lines about agents that ended. */
   readonly #names = new Map<string, string>();
+  /** The last status seen of each feature. */
+  readonly #statuses = new Map<number, string>();
 
   constructor(io: CliIo, orchestrator: RunningSessionsSource, name: string) {
     this.#io = io;
@@ -67,12 +69,20 @@ export class ProgressView {
         return `${event.data.name} (${event.data.role}) started on ${event.data.featureNames.join(", ") || "the spec"}`;
       case "agent.ended":
         return `${this.#names.get(event.data.agentId) ?? `agent ${event.data.agentId}`} ended ${event.data.outcome}`;
-      case "feature.updated":
-        return event.data.feature.status === "passing" || event.data.feature.status === "failed"
-          ? `#${event.data.feature.id} ${event.data.feature.name}: ${event.data.feature.status}`
+      case "feature.updated": {
+        const { id, name, status } = event.data.feature;
+        const previous = this.#statuses.get(id);
+        this.#statuses.set(id, status);
+        // Only a change of status is news (a passing feature also changes when evidence is added to it).
+        return (status === "passing" || status === "failed") && previous !== status
+          ? `#${id} ${name}: ${status}`
           : undefined;
+      }
       case "progress.updated":
-        return this.#io.isTty ? undefined : `progress ${event.data.passing}/${event.data.total} passing`;
+        return this.#io.isTty ||
+          (this.#progress?.passing === event.data.passing && this.#progress.total === event.data.total)
+          ? undefined
+          : `progress ${event.data.passing}/${event.data.total} passing`;
       case "log.appended":
         return event.data.level === "warn" || event.data.level === "error"
           ? `${event.data.level}: ${event.data.line.slice(0, 200)}`
@@ -83,13 +93,15 @@ export class ProgressView {
   }
 
   #draw(): void {
-    const width = Math.max(40, Math.min(this.#io.columns ?? 100, 140));
+    // A terminal of unknown size reports 0 columns.
+    const columns = this.#io.columns === undefined || this.#io.columns <= 0 ? 100 : this.#io.columns;
+    const width = Math.max(40, Math.min(columns, 140));
     const progress = this.#progress;
     const total = progress?.total ?? 0;
     const passing = progress?.passing ?? 0;
     const barWidth = Math.max(10, width - 40);
     const filled = total === 0 ? 0 : Math.round((passing / total) * barWidth);
-    const percentage = progress?.percentage ?? 0;
+    const percentage = Math.round(progress?.percentage ?? 0);
     const lines = [
       `autowright · ${this.#name} · ${this.#status}`,
       `[${"█".repeat(filled)}${"░".repeat(barWidth - filled)}] ${passing}/${total} passing · ${percentage}%`,

@@ -503,12 +503,20 @@ export class Orchestrator {
 
   readonly #testedFeatures = new Set<FeatureId>();
 
+  /** Keeps a piece of background work counted until it ends; a failure is logged, never left unhandled. */
   #track(work: Promise<unknown>): void {
     this.#pendingWork.add(work);
-    void work.finally(() => {
-      this.#pendingWork.delete(work);
-      this.#wake();
-    });
+    void work
+      .catch((error: unknown) => {
+        this.#log(
+          "error",
+          `background work failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      })
+      .finally(() => {
+        this.#pendingWork.delete(work);
+        this.#wake();
+      });
   }
 
   /** Runs one session from claim to verification and merge; resolves with its final outcome. */
