@@ -359,6 +359,50 @@ describe("MergeQueue", () => {
     expect(setup.runs).toEqual([]);
   });
 
+  it("names a renamed file and a path with spaces among the uncommitted changes", async () => {
+    using directory = temporaryDirectory();
+    const setup = await fixture(directory.path);
+    await setup.branch("s1", { "one.txt": "1\n" });
+    git(directory.path, "mv", "readme.md", "read me.md");
+
+    const result = await setup.queue.enqueue(setup.request("s1"));
+
+    expect(result.kind).toBe("blocked");
+    if (result.kind === "blocked") expect(result.reason).toMatch(/uncommitted changes \(read me\.md\)/);
+  });
+
+  it("blocks on a detached HEAD and on a merge in progress, naming each", async () => {
+    using directory = temporaryDirectory();
+    const setup = await fixture(directory.path);
+    await setup.branch("s1", { "one.txt": "1\n" });
+    await setup.branch("s2", { "two.txt": "2\n" });
+    const main = head(directory.path);
+
+    git(directory.path, "checkout", "--quiet", "--detach");
+    const detached = await setup.queue.enqueue(setup.request("s1"));
+    expect(detached.kind).toBe("blocked");
+    if (detached.kind === "blocked") expect(detached.reason).toMatch(/is on a detached HEAD, not /);
+
+    git(directory.path, "checkout", "--quiet", "main");
+    git(
+      directory.path,
+      "-c",
+      "user.name=t",
+      "-c",
+      "user.email=t@t",
+      "merge",
+      "--no-ff",
+      "--no-commit",
+      "autowright/s2",
+    );
+    expect(mergeInProgress(directory.path)).toBe(true);
+    const merging = await setup.queue.enqueue(setup.request("s1"));
+    expect(merging.kind).toBe("blocked");
+    if (merging.kind === "blocked") expect(merging.reason).toMatch(/a merge is in progress/);
+    expect(head(directory.path)).toBe(main);
+    expect(setup.runs).toEqual([]);
+  });
+
   it("blocks on staged changes too", async () => {
     using directory = temporaryDirectory();
     const setup = await fixture(directory.path);

@@ -6,6 +6,8 @@
  * never starts on a tree with uncommitted changes, so undoing one never destroys their work, and no merge is ever
  * left half done.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { FeatureId } from "@autowright/protocol";
 import { AppError } from "@autowright/protocol";
 import type { VerificationResult } from "../verifier/verifier.ts";
@@ -94,6 +96,8 @@ export class MergeQueue {
   #waiting: Waiting[] = [];
   #running: Promise<void> | undefined;
   #pending = 0;
+  /** The main working tree's git directory, looked up once. */
+  #gitDirectory: string | undefined;
 
   constructor(options: MergeQueueOptions) {
     const maxBatch = options.maxBatch ?? defaultMaxBatch;
@@ -203,10 +207,9 @@ export class MergeQueue {
     let verification: VerificationResult;
     try {
       // The merge commit's second parent is the branch tip that was merged, even if the branch moved since.
-      const [mergedTree, branchTree] = await Promise.all([
-        gitOutput(this.projectRoot, ["rev-parse", `${commit}^{tree}`]),
-        gitOutput(this.projectRoot, ["rev-parse", `${commit}^2^{tree}`]),
-      ]);
+      const [mergedTree, branchTree] = (
+        await gitOutput(this.projectRoot, ["rev-parse", `${commit}^{tree}`, `${commit}^2^{tree}`])
+      ).split("\n");
       // The main branch had not moved since the branch was verified in its worktree: the merged tree is the tree
       // that was checked, and running the checks again would prove nothing new.
       verification =
@@ -233,17 +236,21 @@ export class MergeQueue {
     const mainRef = `refs/heads/${this.mainBranch}`;
     let before: string | undefined;
     try {
-      const tip = await runGit(root, ["rev-parse", "--verify", "--quiet", `${branchRef}^{commit}`]);
-      if (tip.code !== 0) throw new AppError("not_found", `cannot merge ${request.branch}: no such branch`);
-      const ahead = await gitOutput(root, ["rev-list", "--count", `${mainRef}..${branchRef}`]);
-      if (ahead === "0") return { kind: "answered", result: { kind: "empty" } };
+      // Every git process started here blocks the orchestrator's event loop for a moment: as few as possible.
+      const ahead = await runGit(root, ["rev-list", "--count", `${mainRef}..${branchRef}`]);
+      if (ahead.code !== 0) {
+        const tip = await runGit(root, ["rev-parse", "--verify", "--quiet", `${branchRef}^{commit}`]);
+        if (tip.code !== 0) throw new AppError("not_found", `cannot merge ${request.branch}: no such branch`);
+        throw gitFailure(["rev-list", "--count", `${mainRef}..${branchRef}`], ahead);
+      }
+      if (ahead.stdout.trim() === "0") return { kind: "answered", result: { kind: "empty" } };
 
-      const blocked = await this.#blockedReason();
-      if (blocked !== undefined) {
-        return { kind: "answered", result: { kind: "blocked", reason: blocked }, treeBlocked: true };
+      const tree = await this.#inspectMainTree();
+      if (tree.kind === "blocked") {
+        return { kind: "answered", result: { kind: "blocked", reason: tree.reason }, treeBlocked: true };
       }
 
-      before = await gitOutput(root, ["rev-parse", "--verify", "HEAD^{commit}"]);
+      before = tree.head;
       const args = [
         ...(await commitConfig(root)),
         "merge",
@@ -312,34 +319,46 @@ export class MergeQueue {
     entry.reject(error);
   }
 
-  /** Why the main working tree cannot take a merge now, or undefined when it can. */
-  async #blockedReason(): Promise<string | undefined> {
+  /**
+   * Whether the main working tree can take a merge now (on the main branch, no merge in progress, nothing
+   * uncommitted) and, when it can, its head commit: one `git status` gives all of it.
+   */
+  async #inspectMainTree(): Promise<{ kind: "blocked"; reason: string } | { kind: "ready"; head: string }> {
     const root = this.projectRoot;
-    const current = await runGit(root, ["symbolic-ref", "--quiet", "--short", "HEAD"]);
-    const branch = current.stdout.trim();
-    if (current.code !== 0 || branch !== this.mainBranch) {
-      const where = current.code !== 0 ? "a detached HEAD" : branch;
-      return `the main working tree (${root}) is on ${where}, not ${this.mainBranch}: switch back to ${this.mainBranch} so autowright can merge`;
-    }
-    const merging = await runGit(root, ["rev-parse", "--verify", "--quiet", "MERGE_HEAD"]);
-    if (merging.code === 0) {
-      return `a merge is in progress in ${root}: finish or abort it so autowright can merge`;
-    }
-    const statusArgs = ["status", "--porcelain", "-z", "--untracked-files=no"];
+    const statusArgs = ["status", "--porcelain=v2", "--branch", "-z", "--untracked-files=no"];
     const status = await runGit(root, statusArgs);
     if (status.code !== 0) throw gitFailure(statusArgs, status);
-    if (status.stdout !== "") {
-      // Not trimmed: each entry starts with its two status columns, often a space.
-      const files = changedPaths(status.stdout);
+    const parsed = parseStatus(status.stdout);
+    if (parsed.branch !== this.mainBranch) {
+      const where = parsed.branch === undefined ? "a detached HEAD" : parsed.branch;
+      return {
+        kind: "blocked",
+        reason: `the main working tree (${root}) is on ${where}, not ${this.mainBranch}: switch back to ${this.mainBranch} so autowright can merge`,
+      };
+    }
+    this.#gitDirectory ??= await gitOutput(root, ["rev-parse", "--absolute-git-dir"]);
+    if (existsSync(join(this.#gitDirectory, "MERGE_HEAD"))) {
+      return {
+        kind: "blocked",
+        reason: `a merge is in progress in ${root}: finish or abort it so autowright can merge`,
+      };
+    }
+    if (parsed.paths.length > 0) {
+      const files = parsed.paths;
       const shown =
         files.slice(0, 10).join(", ") + (files.length > 10 ? `, and ${files.length - 10} more` : "");
-      return `the main working tree (${root}) has uncommitted changes (${shown}): commit or stash them so autowright can merge`;
+      return {
+        kind: "blocked",
+        reason: `the main working tree (${root}) has uncommitted changes (${shown}): commit or stash them so autowright can merge`,
+      };
     }
-    return undefined;
+    if (parsed.head === undefined)
+      throw new AppError("internal_error", `git status gave no head commit in ${root}`);
+    return { kind: "ready", head: parsed.head };
   }
 
   /**
-   * Puts the main branch and tree back at `before`. Only called after {@link #blockedReason} found no uncommitted
+   * Puts the main branch and tree back at `before`. Only called after {@link #inspectMainTree} found no uncommitted
    * change, so `reset --hard` drops nothing but what the merges (or the checks) did.
    */
   async #restore(before: string, aborting: boolean): Promise<void> {
@@ -370,14 +389,42 @@ function mergeMessage(request: MergeRequest): string {
   return `autowright: merge ${request.branch}${features}`;
 }
 
-/** The paths of `git status --porcelain -z` output (a rename's or copy's source entry skipped). */
-function changedPaths(status: string): string[] {
+/**
+ * The head commit, the branch (undefined when detached) and the changed paths of
+ * `git status --porcelain=v2 --branch -z` output (a rename's or copy's source path skipped).
+ */
+function parseStatus(status: string): {
+  head: string | undefined;
+  branch: string | undefined;
+  paths: string[];
+} {
   const entries = splitNul(status);
+  let head: string | undefined;
+  let branch: string | undefined;
   const paths: string[] = [];
   for (let index = 0; index < entries.length; index += 1) {
     const entry = entries[index] ?? "";
-    paths.push(entry.slice(3));
-    if (entry[0] === "R" || entry[0] === "C") index += 1;
+    if (entry.startsWith("# branch.oid ")) {
+      const oid = entry.slice("# branch.oid ".length);
+      head = oid === "(initial)" ? undefined : oid;
+    } else if (entry.startsWith("# branch.head ")) {
+      const name = entry.slice("# branch.head ".length);
+      branch = name === "(detached)" ? undefined : name;
+    } else if (entry.startsWith("1 ")) {
+      paths.push(fieldsAfter(entry, 8));
+    } else if (entry.startsWith("2 ")) {
+      paths.push(fieldsAfter(entry, 9));
+      index += 1;
+    } else if (entry.startsWith("u ")) {
+      paths.push(fieldsAfter(entry, 10));
+    }
   }
-  return paths;
+  return { head, branch, paths };
+}
+
+/** What follows the first `count` space-separated fields (a path, which may itself contain spaces). */
+function fieldsAfter(entry: string, count: number): string {
+  let position = 0;
+  for (let field = 0; field < count; field += 1) position = entry.indexOf(" ", position) + 1;
+  return entry.slice(position);
 }
