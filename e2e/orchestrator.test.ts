@@ -4,7 +4,7 @@
  * and YOLO mode's lint/type-check gate.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Orchestrator, type OrchestratorOptions, type RunResult } from "@autowright/orchestrator";
 import {
@@ -191,6 +191,78 @@ describe("the orchestrator with real workers", { timeout: 180_000 }, () => {
           /regression check failed for #1, #2: `npm test` exited 1/.test(event.data.line),
       ),
     ).toBe(true);
+  });
+
+  it("gives parallel sessions their own ports in PORT and AUTOWRIGHT_PORT_RANGE", async () => {
+    const store = createProject({ test: "node --test" }, 2);
+    const script = {
+      turns: [
+        {
+          forEach: "feature",
+          turns: [
+            {
+              toolCalls: [
+                {
+                  name: "bash",
+                  input: { command: 'echo "$PORT $AUTOWRIGHT_PORT_RANGE" > ports-{{feature.id}}.txt' },
+                },
+              ],
+            },
+            {
+              toolCalls: [
+                { name: "feature_ready_for_verification", input: { feature_id: "{{feature.id}}" } },
+              ],
+            },
+          ],
+        },
+        { text: "done" },
+      ],
+    };
+    const { result } = await run(
+      store,
+      { maxConcurrency: 2 },
+      {
+        portBase: 45_000,
+        overrides: { provider: "replay", replay: { runtime: "loop", latencyMs: 0, script } },
+      },
+    );
+    expect(result.status, result.reason).toBe("completed");
+    const ports = [1, 2].map((id) => {
+      const [port, range] = readFileSync(join(store.paths.root, `ports-${id}.txt`), "utf8")
+        .trim()
+        .split(" ");
+      const [first, last] = (range ?? "").split("-").map(Number);
+      return { port: Number(port), first: first ?? Number.NaN, last: last ?? Number.NaN };
+    });
+    for (const { port, first, last } of ports) {
+      expect(port).toBe(first);
+      expect(last - first).toBe(9);
+      expect(port).toBeGreaterThanOrEqual(45_000);
+      expect(last).toBeLessThan(45_000 + 20 * 10);
+    }
+    const [one, two] = ports;
+    expect(one && two && (one.last < two.first || two.last < one.first), JSON.stringify(ports)).toBe(true);
+  });
+
+  it("resumes first the feature an interrupted run was working on", async () => {
+    const store = createProject({ test: "node --test" }, 3);
+    // A previous run died while a session worked on #3 (its lease has long expired).
+    store.startSession({
+      id: "coding-dead-1",
+      role: "coding",
+      featureIds: [3],
+      model: "scripted",
+      provider: "replay",
+    });
+    store.claimFeature(3, {
+      owner: "coding-dead-1",
+      expiresAt: new Date(Date.now() - 60_000).toISOString(),
+      maxAttempts: 3,
+    });
+    const { result, events } = await run(store, { maxConcurrency: 1 });
+    expect(result.status, result.reason).toBe("completed");
+    const order = events.flatMap((event) => (event.type === "agent.started" ? event.data.featureIds : []));
+    expect(order).toEqual([3, 1, 2]);
   });
 
   it("in YOLO mode checks with the lint/type-check gate instead of the tests", async () => {

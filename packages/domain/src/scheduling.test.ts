@@ -522,6 +522,17 @@ describe("buildBatches", () => {
     expect(buildBatches(backlog, analysis, { ...options, batchSize, slots, exclude })).toEqual(expected);
   });
 
+  it("starts the features in `first` before the others, keeping ready order within each group", () => {
+    const roots = [feature(1), feature(2), feature(3), feature(4), feature(5)];
+    const analysis = analyzeBacklog(roots, options);
+    const build = (first: ReadonlySet<number>, slots: number) =>
+      buildBatches(roots, analysis, { ...options, batchSize: 1, slots, first });
+    expect(build(new Set([4, 2]), 3)).toEqual([[2], [4], [1]]);
+    expect(build(new Set(), 2)).toEqual([[1], [2]]);
+    // Not ready (unknown here) changes nothing.
+    expect(build(new Set([99]), 2)).toEqual([[1], [2]]);
+  });
+
   it("fills remaining room with ready features of the same category", () => {
     const roots = [
       feature(1, [], { category: "a" }),

@@ -62,6 +62,11 @@ export type BatchOptions = SchedulingOptions & {
   slots: number;
   /** Features not to schedule (for example, already claimed by a starting session). */
   exclude?: ReadonlySet<FeatureId>;
+  /**
+   * Ready features that start before the others, in ready order (for example, the ones a previous run was
+   * working on when it was interrupted: their work is resumed first).
+   */
+  first?: ReadonlySet<FeatureId>;
 };
 
 // Stall flags, highest priority highest bit.
@@ -668,7 +673,8 @@ export function isStalled(
  * next unused ready feature, in ready order. Then, up to `batchSize - 1` times, it adds the best-scoring direct
  * dependent of a batch member that could run once the batch passes: `pending` (so not `needs_input`), no active
  * lease, attempts below the limit, and every dependency passing or in the batch. Remaining room is filled with
- * unused ready features of the starting feature's category. Features in `exclude` are never scheduled.
+ * unused ready features of the starting feature's category. Features in `exclude` are never scheduled; features
+ * in `first` start their batches before the other ready features.
  */
 export function buildBatches(
   features: readonly SchedulingFeature[],
@@ -706,7 +712,12 @@ export function buildBatches(
 
   const used = new Set<FeatureId>(options.exclude);
   const batches: FeatureId[][] = [];
-  for (const startId of analysis.ready) {
+  const first = options.first;
+  const starts =
+    first === undefined || first.size === 0
+      ? analysis.ready
+      : [...analysis.ready.filter((id) => first.has(id)), ...analysis.ready.filter((id) => !first.has(id))];
+  for (const startId of starts) {
     if (batches.length >= slots) break;
     if (used.has(startId)) continue;
     const batch = [startId];

@@ -73,6 +73,8 @@ export interface OrchestratorOptions {
   readonly rateLimitBackoffMs?: number;
   /** The no-progress watchdog's limit; the `noProgressMinutes` setting by default (tests shorten it). */
   readonly noProgressMs?: number;
+  /** The first port handed to sessions (`PORT`, `AUTOWRIGHT_PORT_RANGE`). Default 41000. */
+  readonly portBase?: number;
   readonly now?: () => Date;
 }
 
@@ -95,6 +97,10 @@ interface RunningSession {
   /** Set when the watchdog cancelled the session: its outcome is `timed_out`, with this reason. */
   noProgress: string | undefined;
 }
+
+const defaultPortBase = 41_000;
+/** Ports per session: `PORT` is the first; the agent may use the rest for other servers (an API, a database). */
+const portsPerSession = 10;
 
 const defaultModels: Record<Provider, string> = {
   claude: "claude-sonnet-4-5",
@@ -128,6 +134,8 @@ export class Orchestrator {
   #tickQueued = false;
   #sessionCounter = 0;
   #checkCounter = 0;
+  /** Features a previous run was working on when it was interrupted: their work is resumed first. */
+  readonly #resumeFirst = new Set<FeatureId>();
   /** Regression checks running (each counts as a testing agent toward `testingAgentRatio`). */
   #regressionChecks = 0;
   /** Sessions launched but not yet registered as running (their worktree is being created). */
@@ -275,6 +283,7 @@ export class Orchestrator {
       for (const feature of this.#store.releaseLeases(session.id, {
         reason: "interrupted: the orchestrator stopped while a session was working on it",
       })) {
+        this.#resumeFirst.add(feature.id);
         if (feature.status === "verifying") {
           this.#store.changeFeatureStatus(feature.id, {
             to: "pending",
@@ -293,6 +302,7 @@ export class Orchestrator {
           lastError: `interrupted: left ${feature.status.replace("_", " ")} by a previous run`,
           lease: null,
         });
+        this.#resumeFirst.add(feature.id);
       }
     }
     this.#store.reclaimExpiredLeases();
@@ -392,8 +402,10 @@ export class Orchestrator {
         maxAttempts: this.#settings.maxAttempts,
         now,
         exclude: busy,
+        first: this.#resumeFirst,
       });
       for (const batch of batches) {
+        for (const id of batch) this.#resumeFirst.delete(id);
         this.#track(this.#runSession("coding", batch));
         free -= 1;
       }
@@ -619,7 +631,7 @@ export class Orchestrator {
         cwd,
         projectRoot: this.#store.paths.root,
         home: this.#options.home,
-        env: {},
+        env: this.#portsOf(mascot.index),
         limits: { timeoutMs: extra.timeoutMs ?? this.#settings.sessionTimeoutMinutes * 60_000 },
         ...(this.#options.overrides?.replay === undefined ? {} : { replay: this.#options.overrides.replay }),
       },
@@ -722,6 +734,15 @@ export class Orchestrator {
     } finally {
       await this.#workspaces.remove(name).catch(() => undefined);
     }
+  }
+
+  /**
+   * The ports of a session, so that the dev servers of parallel agents never collide: a block of
+   * {@link portsPerSession} from the base, chosen by the agent's mascot index (unique among live agents).
+   */
+  #portsOf(mascotIndex: number): Record<string, string> {
+    const first = (this.#options.portBase ?? defaultPortBase) + mascotIndex * portsPerSession;
+    return { PORT: String(first), AUTOWRIGHT_PORT_RANGE: `${first}-${first + portsPerSession - 1}` };
   }
 
   /** Sessions whose worker is still running (the ones that hold a concurrency slot). */

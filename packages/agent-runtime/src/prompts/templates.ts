@@ -63,6 +63,7 @@ work into the main branch. Your session has a fresh context: everything you need
 {{yoloRule}}
 Commands run through a policy; if one is denied, the message says why and what to do instead.
 Do not start long-running servers without stopping them, and never kill processes you did not start.
+Other agents work in parallel: a server you start listens on $PORT (your ports are $AUTOWRIGHT_PORT_RANGE).
 When you are done, end with a short summary of what you did.
 `;
 
