@@ -76,7 +76,7 @@ async function run(
   options: Partial<OrchestratorOptions> & {
     latencyMs?: number;
     /** Called with each event as it is published (synchronously, as the orchestrator's own listeners are). */
-    onEvent?: (event: ServerEvent) => void;
+    onEvent?: (event: ServerEvent, orchestrator: Orchestrator) => void;
   } = {},
 ): Promise<{ result: RunResult; events: ServerEvent[] }> {
   const home = join(work.path, "home");
@@ -94,7 +94,7 @@ async function run(
   const events: ServerEvent[] = [];
   orchestrator.bus.subscribe((event) => {
     events.push(event);
-    options.onEvent?.(event);
+    options.onEvent?.(event, orchestrator);
   });
   const result = await orchestrator.run();
   return { result, events };
@@ -263,6 +263,106 @@ describe("the orchestrator with real workers", { timeout: 180_000 }, () => {
     expect(result.status, result.reason).toBe("completed");
     const order = events.flatMap((event) => (event.type === "agent.started" ? event.data.featureIds : []));
     expect(order).toEqual([3, 1, 2]);
+  });
+
+  it("pauses (running agents finish, none start) and resumes", async () => {
+    const store = createProject({ test: "node --test" }, 4);
+    let pausedAt = -1;
+    let resumedAt = -1;
+    let seen = 0;
+    let started = 0;
+    const { result, events } = await run(
+      store,
+      { maxConcurrency: 2 },
+      {
+        latencyMs: 300,
+        onEvent: (event, orchestrator) => {
+          seen += 1;
+          if (event.type === "agent.started") started += 1;
+          // Paused once both slots are taken (a session already launching when pause() comes still starts).
+          if (event.type === "agent.started" && started === 2 && pausedAt < 0) {
+            pausedAt = Number.POSITIVE_INFINITY; // pause once, after this event is recorded
+            setImmediate(() => {
+              pausedAt = seen;
+              orchestrator.pause();
+            });
+          }
+          if (event.type === "run.updated" && event.data.status === "paused" && resumedAt < 0) {
+            resumedAt = Number.POSITIVE_INFINITY;
+            setTimeout(() => {
+              resumedAt = seen;
+              orchestrator.resume();
+            }, 500);
+          }
+        },
+      },
+    );
+    expect(result.status, result.reason).toBe("completed");
+    expect(Number.isFinite(pausedAt) && Number.isFinite(resumedAt)).toBe(true);
+    const whilePaused = events.slice(pausedAt, resumedAt);
+    expect(whilePaused.some((event) => event.type === "run.updated" && event.data.status === "paused")).toBe(
+      true,
+    );
+    expect(whilePaused.filter((event) => event.type === "agent.started")).toEqual([]);
+    // Everything the paused run held back was done after the resume.
+    expect(events.slice(resumedAt).some((event) => event.type === "agent.started")).toBe(true);
+  });
+
+  it("cancels one session: its feature goes back without an attempt and is done by a new session", async () => {
+    const store = createProject({ test: "node --test" }, 2);
+    let cancelled = "";
+    const { result, events } = await run(
+      store,
+      { maxConcurrency: 2 },
+      {
+        latencyMs: 300,
+        onEvent: (event, orchestrator) => {
+          if (event.type === "agent.started" && cancelled === "" && event.data.featureIds[0] === 1) {
+            cancelled = event.data.agentId;
+            setImmediate(() => expect(orchestrator.cancelSession(cancelled)).toBe(true));
+          }
+        },
+      },
+    );
+    expect(result.status, result.reason).toBe("completed");
+    const ended = events.find((event) => event.type === "agent.ended" && event.data.agentId === cancelled);
+    expect(ended?.type === "agent.ended" && ended.data.outcome).toBe("cancelled");
+    const feature = store.getFeature(1);
+    expect(feature?.status).toBe("passing");
+    expect(feature?.attempts).toBe(0);
+    const sessionsOnOne = events.filter(
+      (event) => event.type === "agent.started" && event.data.featureIds.includes(1),
+    );
+    expect(sessionsOnOne).toHaveLength(2);
+  });
+
+  it("changes the concurrency while running, within the cap", async () => {
+    const store = createProject({ test: "node --test" }, 4);
+    let raised = false;
+    let capped = 0;
+    const { result, events } = await run(
+      store,
+      { maxConcurrency: 1, concurrencyCap: 3 },
+      {
+        latencyMs: 300,
+        onEvent: (event, orchestrator) => {
+          if (event.type === "agent.started" && !raised) {
+            raised = true;
+            setImmediate(() => {
+              orchestrator.setConcurrency(99);
+              capped = orchestrator.settings.maxConcurrency;
+            });
+          }
+        },
+      },
+    );
+    expect(result.status, result.reason).toBe("completed");
+    expect(capped).toBe(3);
+    const working = events.flatMap((event) =>
+      event.type === "orchestrator.updated" ? [event.data.codingAgents] : [],
+    );
+    expect(Math.max(...working)).toBeGreaterThan(1);
+    expect(Math.max(...working)).toBeLessThanOrEqual(3);
   });
 
   it("in YOLO mode checks with the lint/type-check gate instead of the tests", async () => {

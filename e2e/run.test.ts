@@ -213,6 +213,28 @@ describe("autowright run", { timeout: 600_000 }, () => {
     expect(durable).toEqual([...durable].sort((left, right) => left - right));
   });
 
+  it("stops cleanly on Ctrl-C: exit 130, no worker left, nothing in progress, no attempt counted", async () => {
+    const root = createProject([{ name: "One" }, { name: "Two" }, { name: "Three" }]);
+    const run = startRun(root, ["--concurrency", "2", "--replay-latency-ms", "1500"]);
+    await run.waitFor((event) => event.type === "agent.started" && event.data.role === "coding");
+    run.child.kill("SIGINT");
+    expect(await run.exit).toBe(130);
+    let left = workerPids();
+    for (let tries = 0; tries < 40 && left.length > 0; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      left = workerPids();
+    }
+    expect(left, "no worker process outlives the run").toEqual([]);
+    for (const feature of features(root)) {
+      expect(feature.status).not.toBe("in_progress");
+      expect(feature.status).not.toBe("verifying");
+      expect(feature.lease).toBeNull();
+      expect(feature.attempts).toBe(0);
+    }
+    expect(run.events.at(-1)).toMatchObject({ type: "run.updated", data: { status: "stopped" } });
+    expectNoWorktreesLeft(root);
+  });
+
   it("retries the feature of a worker killed with -9 and completes", async () => {
     const root = createProject([{ name: "Slow one" }, { name: "Other" }]);
     const run = startRun(root, ["--concurrency", "2", "--replay-latency-ms", "1500"]);
