@@ -241,6 +241,8 @@ describe("autowright run on a project with only a spec", { timeout: 300_000 }, (
       expect(events.at(-1)).toMatchObject({ type: "run.updated", data: { status: "crashed" } });
     } else {
       expect(result.stdout).not.toMatch(/\n\s+at /);
+      // Said once on stdout (the run's end) and once on stderr (the error), not a third time as a summary.
+      expect(result.stdout.match(/there is no app spec/g) ?? []).toHaveLength(1);
     }
     expect(listFeatures(root)).toEqual([]);
     expect(git(root, "rev-parse", "HEAD"), "no commit was made").toBe(head);

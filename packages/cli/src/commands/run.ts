@@ -150,7 +150,8 @@ export async function runCommand(directory: string, options: RunOptions, io: Cli
     view?.close();
     store.close();
   }
-  if (options.json !== true) io.stdout(`${summaryLine(result)}\n`);
+  // A run that failed says why once, on stderr, as every error does.
+  if (options.json !== true && result.status !== "failed") io.stdout(`${summaryLine(result)}\n`);
   if (result.status === "completed") return 0;
   if (result.status === "stalled") return 2;
   if (result.governor !== undefined) return 3;
