@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { type Feature, featureSchema, type ServerEvent, serverEventSchema } from "@autowright/protocol";
 import { type TemporaryDirectory, temporaryDirectory } from "@autowright/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { git } from "./support/git.ts";
 
 const launcher = fileURLToPath(new URL("../packages/cli/bin/autowright.js", import.meta.url));
 
@@ -81,15 +82,6 @@ function autowrightRun(args: string[]): Promise<Result> {
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-function git(cwd: string, ...args: string[]): string {
-  const result = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], {
-    cwd,
-    encoding: "utf8",
-  });
-  if (result.status !== 0) throw new Error(`git ${args.join(" ")}: ${result.stderr}`);
-  return result.stdout;
 }
 
 /** A git repository with one commit and nothing else: no package.json, no backlog. */

@@ -3,7 +3,6 @@
  * replay provider, real worktrees and checks: the no-progress watchdog, slots freed while the verifier works,
  * and YOLO mode's lint/type-check gate.
  */
-import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Orchestrator, type OrchestratorOptions, type RunResult } from "@autowright/orchestrator";
@@ -16,6 +15,7 @@ import {
 import { ProjectStore } from "@autowright/store";
 import { type TemporaryDirectory, temporaryDirectory } from "@autowright/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { git } from "./support/git.ts";
 import { launcher } from "./support/worker-harness.ts";
 
 let work: TemporaryDirectory;
@@ -28,15 +28,6 @@ afterEach(() => {
   for (const store of stores.splice(0)) store.close();
   work[Symbol.dispose]();
 });
-
-function git(cwd: string, ...args: string[]): string {
-  const result = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], {
-    cwd,
-    encoding: "utf8",
-  });
-  if (result.status !== 0) throw new Error(`git ${args.join(" ")}: ${result.stderr}`);
-  return result.stdout;
-}
 
 /**
  * A git repository with these package.json scripts and `count` features, independent unless `dependsOn` gives

@@ -12,6 +12,7 @@ import { type Feature, type ServerEvent, serverEventSchema } from "@autowright/p
 import { ProjectStore } from "@autowright/store";
 import { type TemporaryDirectory, temporaryDirectory } from "@autowright/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { git } from "./support/git.ts";
 import { launcher } from "./support/worker-harness.ts";
 
 let home: TemporaryDirectory;
@@ -27,15 +28,6 @@ afterEach(() => {
   home[Symbol.dispose]();
   work[Symbol.dispose]();
 });
-
-function git(cwd: string, ...args: string[]): string {
-  const result = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], {
-    cwd,
-    encoding: "utf8",
-  });
-  if (result.status !== 0) throw new Error(`git ${args.join(" ")}: ${result.stderr}`);
-  return result.stdout;
-}
 
 function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [launcher, ...args, "--home", home.path], {

@@ -13,7 +13,7 @@ import {
   type ScriptedModelServer,
   startScriptedModelServer,
 } from "@autowright/scripted-model";
-import { type TemporaryDirectory, temporaryDirectory } from "@autowright/testkit";
+import { eventually, processRunning, type TemporaryDirectory, temporaryDirectory } from "@autowright/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createProject,
@@ -235,23 +235,6 @@ describe.each([
   });
 });
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe("stopping a session", () => {
   const sleeper = "sleep 300 & echo $! > background.pid; echo $$ > shell.pid; sleep 300";
 
@@ -279,11 +262,11 @@ describe("stopping a session", () => {
     const pids = ["shell.pid", "background.pid"].map((file) =>
       Number(readFileSync(join(project.path, file), "utf8").trim()),
     );
-    expect(pids.every(processAlive)).toBe(true);
+    expect(pids.every(processRunning)).toBe(true);
     if (outcome === "cancelled") worker.send({ type: "cancel", reason: "test" });
     const ended = await worker.waitFor(frameOfType("ended"), 30_000);
     expect(ended.outcome).toBe(outcome);
-    await eventually(() => !pids.some(processAlive), 30_000);
+    await eventually(() => !pids.some(processRunning), 30_000);
     expect(await worker.exited).toBe(0);
     expectOneEndedLast(worker);
   });
@@ -306,19 +289,9 @@ describe("stopping a session", () => {
     const background = Number(readFileSync(join(project.path, "background.pid"), "utf8").trim());
     worker.child.stdin?.end();
     expect(await worker.exited).toBe(0);
-    await eventually(() => !processAlive(background));
+    await eventually(() => !processRunning(background));
   });
 });
-
-/** True while `pid` is a live process (a zombie waiting to be reaped counts as gone). */
-function processRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 describe.each([
   ["the AI SDK tool loop", "loop" as const],

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { temporaryDirectory } from "@autowright/testkit";
+import { processRunning, temporaryDirectory } from "@autowright/testkit";
 import { describe, expect, it } from "vitest";
 import { ProcessTracker, type RunOptions } from "./process-tracker.ts";
 
@@ -8,23 +8,13 @@ function options(cwd: string, overrides: Partial<RunOptions> = {}): RunOptions {
   return { cwd, env: process.env, timeoutMs: 10_000, maxOutputBytes: 2000, ...overrides };
 }
 
-/** True while `pid` is a live process (a zombie waiting to be reaped counts as gone). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
-
 async function waitUntilGone(pid: number, timeoutMs = 3000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!running(pid)) return true;
+    if (!processRunning(pid)) return true;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  return !running(pid);
+  return !processRunning(pid);
 }
 
 const numbers = Array.from({ length: 1000 }, (_, index) => `${index + 1}\n`).join("");
@@ -145,7 +135,7 @@ describe("ProcessTracker.ownedPids and killAll", () => {
     expect(result).toMatchObject({ exitCode: 0, timedOut: false });
     const pid = Number(readFileSync(join(directory.path, "pid"), "utf8").trim());
     expect(pid).toBeGreaterThan(0);
-    expect(running(pid)).toBe(true);
+    expect(processRunning(pid)).toBe(true);
     const owned = tracker.ownedPids();
     expect(owned.has(pid)).toBe(true);
     expect(owned.has(process.pid)).toBe(false);
@@ -174,7 +164,7 @@ describe("ProcessTracker.ownedPids and killAll", () => {
       await mine.run("true", options(directory.path));
       expect(mine.ownedPids().has(pid)).toBe(false);
       await mine.killAll();
-      expect(running(pid)).toBe(true);
+      expect(processRunning(pid)).toBe(true);
     } finally {
       await theirs.killAll();
     }

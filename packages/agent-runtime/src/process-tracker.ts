@@ -3,7 +3,7 @@
  * a session kills everything it started (servers it left running in the background included) and nothing else.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { processTable } from "./process-table.ts";
 
 /** The result of one command. */
 export interface CommandResult {
@@ -107,21 +107,8 @@ export class ProcessTracker {
     for (const group of this.#groups) if (!groupAlive(group)) this.#groups.delete(group);
     const owned = new Set<number>(this.#groups);
     if (this.#groups.size === 0) return owned;
-    try {
-      for (const entry of readdirSync("/proc")) {
-        if (!/^\d+$/.test(entry)) continue;
-        try {
-          const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-          // Fields after the parenthesised command name: state, ppid, pgrp.
-          const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-          if (this.#groups.has(Number(fields[2]))) owned.add(Number(entry));
-        } catch {
-          // The process ended while we looked.
-        }
-      }
-    } catch {
-      // No /proc (not Linux): only the group leaders are known.
-    }
+    // Without /proc (not Linux) the table is empty: only the group leaders are known.
+    for (const { pid, fields } of processTable()) if (this.#groups.has(Number(fields[2]))) owned.add(pid);
     return owned;
   }
 

@@ -10,7 +10,7 @@ import {
   type WorkerOutboundFrame,
   type WorkerStartFrame,
 } from "@autowright/protocol";
-import { type TemporaryDirectory, temporaryDirectory } from "@autowright/testkit";
+import { processRunning, type TemporaryDirectory, temporaryDirectory } from "@autowright/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AgentRuntime, RuntimeResult, SessionContext } from "./runtime.ts";
 import { outcomeOf, runWorker } from "./worker.ts";
@@ -210,15 +210,6 @@ function start(
   };
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
-
 const completed: RuntimeResult = { kind: "completed", summary: "done" };
 
 describe("runWorker", () => {
@@ -324,7 +315,7 @@ describe("runWorker", () => {
     worker.send(start("one", { reuse: true }));
     await worker.nth("ready", 2);
     expect(pids).toHaveLength(1);
-    expect(processAlive(pids[0] ?? 0)).toBe(false);
+    expect(processRunning(pids[0] ?? 0)).toBe(false);
     worker.closeInput();
     expect(await worker.exited).toBe(0);
   });

@@ -4,7 +4,7 @@
  * `ended` frame, whatever happens: the outcome is a frame, never an exit code. By default it exits after that
  * session; a start frame with `reuse` keeps it for another one once nothing of the session is left.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import {
   type BacklogToolName,
@@ -16,6 +16,7 @@ import {
 } from "@autowright/protocol";
 import { frameWriter, readFrames } from "./frame-channel.ts";
 import { type CommandPolicy, loadCommandPolicy } from "./policy/command-policy.ts";
+import { isProcessLive, processTable } from "./process-table.ts";
 import { ProcessTracker } from "./process-tracker.ts";
 import { createRedactor } from "./redaction.ts";
 import type {
@@ -308,42 +309,12 @@ export function runWorker(options: WorkerOptions): Promise<number> {
 
 /** Live processes of the session's groups and live children of the worker. */
 function survivors(processes: ProcessTracker): number[] {
-  const left = new Set([...processes.ownedPids()].filter(isLive));
-  try {
-    for (const entry of readdirSync("/proc")) {
-      if (!/^\d+$/.test(entry)) continue;
-      const fields = statFields(Number(entry));
-      if (fields !== undefined && Number(fields[1]) === process.pid && fields[0] !== "Z")
-        left.add(Number(entry));
-    }
-  } catch {
-    // No /proc (not Linux): the session's process groups are all that is known.
+  const left = new Set([...processes.ownedPids()].filter(isProcessLive));
+  // Without /proc (not Linux) the table is empty: the session's process groups are all that is known.
+  for (const { pid, fields } of processTable()) {
+    if (Number(fields[1]) === process.pid && fields[0] !== "Z") left.add(pid);
   }
   return [...left].sort((first, second) => first - second);
-}
-
-/** The fields of `/proc/<pid>/stat` after the command name (state, ppid, pgrp, …), or undefined. */
-function statFields(pid: number): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  } catch {
-    return undefined;
-  }
-}
-
-/** True unless the process is gone or a zombie (without /proc: whether a signal can reach it). */
-function isLive(pid: number): boolean {
-  if (existsSync("/proc/self/stat")) {
-    const fields = statFields(pid);
-    return fields !== undefined && fields[0] !== "Z";
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Puts `target` back to `snapshot`; returns the names that had changed (never their values). */

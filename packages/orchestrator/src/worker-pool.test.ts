@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SessionOutcome, WorkerOutboundFrame } from "@autowright/protocol";
-import { type TemporaryDirectory, temporaryDirectory } from "@autowright/testkit";
+import { eventually, processRunning, type TemporaryDirectory, temporaryDirectory } from "@autowright/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WorkerPool } from "./worker-pool.ts";
 import { startWorkerSession, type WorkerCommand, type WorkerSession } from "./worker-session.ts";
@@ -62,7 +62,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   for (const pool of pools.splice(0)) await pool.close();
-  for (const pid of spawnedPids()) if (alive(pid)) process.kill(pid, "SIGKILL");
+  for (const pid of spawnedPids()) if (processRunning(pid)) process.kill(pid, "SIGKILL");
   directory[Symbol.dispose]();
 });
 
@@ -126,23 +126,6 @@ function spawnedPids(): number[] {
     .map((name) => Number(name.slice(0, -".spawned".length)));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe("WorkerPool", () => {
   it("runs consecutive sessions on the same process, asking it to stay", async () => {
     const workers = pool();
@@ -192,7 +175,7 @@ describe("WorkerPool", () => {
     ]);
     expect(summaries[1]?.pid).toBe(summaries[0]?.pid);
     expect(summaries[2]?.pid).not.toBe(summaries[0]?.pid);
-    await eventually(() => !alive(summaries[0]?.pid ?? 0));
+    await eventually(() => !processRunning(summaries[0]?.pid ?? 0));
   });
 
   it.each([
@@ -208,7 +191,7 @@ describe("WorkerPool", () => {
     const first = parts((await run(workers, outcome).session.done).summary);
     const second = parts((await run(workers, "passed").session.done).summary);
     expect(second.pid === first.pid).toBe(reused);
-    if (!reused) await eventually(() => !alive(first.pid));
+    if (!reused) await eventually(() => !processRunning(first.pid));
   });
 
   it("retires a process whose session was cancelled, and ignores a cancel after the session ended", async () => {
@@ -218,7 +201,7 @@ describe("WorkerPool", () => {
     hanging.session.cancel("test");
     const cancelled = await hanging.session.done;
     expect(cancelled.outcome).toBe("cancelled");
-    await eventually(() => !alive(parts(cancelled.summary).pid));
+    await eventually(() => !processRunning(parts(cancelled.summary).pid));
 
     const finished = run(workers, "passed");
     const ended = parts((await finished.session.done).summary);
@@ -276,7 +259,7 @@ describe("WorkerPool", () => {
     recorded.session.cancel("changed my mind");
     const ended = await recorded.session.done;
     expect(ended).toEqual({ outcome: "cancelled", summary: "cancelled before it started: changed my mind" });
-    await eventually(() => spawnedPids().length === 1 && !alive(spawnedPids()[0] ?? 0));
+    await eventually(() => spawnedPids().length === 1 && !processRunning(spawnedPids()[0] ?? 0));
     expect(recorded.frames).toEqual([]);
   });
 
@@ -319,7 +302,7 @@ describe("WorkerPool", () => {
       outcome: "failed",
       summary: expect.stringMatching(/sent nothing for 300 ms/),
     });
-    expect(alive(hanging.session.pid ?? 0)).toBe(false);
+    expect(processRunning(hanging.session.pid ?? 0)).toBe(false);
   });
 
   it("does not time out idle workers", async () => {
@@ -336,7 +319,7 @@ describe("WorkerPool", () => {
     const recorded = run(workers, "passed");
     const ended = await recorded.session.done;
     expect(ended).toMatchObject({ outcome: "failed", summary: expect.stringMatching(/protocol 2, not 1/) });
-    await eventually(() => !alive(recorded.session.pid ?? 0));
+    await eventually(() => !processRunning(recorded.session.pid ?? 0));
     expect(workers.idle).toBe(0);
   });
 
@@ -357,12 +340,12 @@ describe("WorkerPool", () => {
     await eventually(() => spawnedPids().length === 2);
     await workers.close();
     expect(workers.idle).toBe(0);
-    expect(spawnedPids().filter(alive)).toEqual([]);
+    expect(spawnedPids().filter(processRunning)).toEqual([]);
 
     const after = parts((await run(workers, "passed").session.done).summary);
     expect(after.reuse).toBe(false);
     expect(spawnedPids()).toHaveLength(3);
-    await eventually(() => !alive(after.pid));
+    await eventually(() => !processRunning(after.pid));
     workers.prewarm(2);
     expect(workers.idle).toBe(0);
   });
@@ -374,7 +357,7 @@ describe("WorkerPool", () => {
     await closed;
     const ended = await running.session.done;
     expect(ended.outcome).toBe("passed");
-    await eventually(() => !alive(parts(ended.summary).pid));
+    await eventually(() => !processRunning(parts(ended.summary).pid));
   });
 
   it.each([0, -1, 1.5])("refuses maxSessionsPerWorker %s", (maxSessionsPerWorker) => {
@@ -401,13 +384,13 @@ describe("startWorkerSession", () => {
     expect(ended.outcome).toBe("passed");
     expect(parts(ended.summary)).toMatchObject({ sessions: 1, reuse: false });
     expect(frames.map((frame) => frame.type)).toEqual(["ready", "heartbeat", "ended"]);
-    await eventually(() => !alive(parts(ended.summary).pid));
+    await eventually(() => !processRunning(parts(ended.summary).pid));
   });
 
   it("resolves at ended without waiting for the process, then closes its stdin", async () => {
     const ended = await oneShot("linger").done;
     expect(ended.outcome).toBe("passed");
-    await eventually(() => !alive(parts(ended.summary).pid));
+    await eventually(() => !processRunning(parts(ended.summary).pid));
   });
 
   it.each<[string, SessionOutcome]>([

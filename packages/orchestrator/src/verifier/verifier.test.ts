@@ -1,32 +1,17 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { evidenceSchema } from "@autowright/protocol";
-import { temporaryDirectory } from "@autowright/testkit";
+import { processRunning, temporaryDirectory } from "@autowright/testkit";
 import { describe, expect, it } from "vitest";
 import { detectGateCommands, detectTestCommand, outputTailLength, runChecks } from "./verifier.ts";
-
-/** Alive and not a zombie waiting for a parent to reap it. */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-}
 
 async function waitUntilDead(pid: number, withinMs: number): Promise<boolean> {
   const deadline = Date.now() + withinMs;
   while (Date.now() < deadline) {
-    if (!isAlive(pid)) return true;
+    if (!processRunning(pid)) return true;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  return !isAlive(pid);
+  return !processRunning(pid);
 }
 
 function readPid(path: string): number {
