@@ -153,8 +153,9 @@ describe("the orchestrator with real workers", { timeout: 180_000 }, () => {
   });
 
   it("hands a failing regression check to a testing agent", async () => {
-    // The checks fail from the moment #1 and #2 pass: the regression check on them fails.
-    const breaker = join(work.path, "broken");
+    // The checks fail from the moment #1 and #2 pass: the regression check on them fails. The marker is in the
+    // repository's git directory, which the checks' sandbox shows them (its /tmp is private).
+    const breaker = join(work.path, "app", ".git", "broken");
     const store = createProject({ test: `test ! -e ${JSON.stringify(breaker)} && node --test` }, 3, {
       2: [0, 1],
     });

@@ -7,6 +7,7 @@ export type { FrameBody, FrameHandlers } from "./frame-channel.ts";
 export { frameWriter, readFrames } from "./frame-channel.ts";
 export type { CommandPolicy, PolicyDecision } from "./policy/command-policy.ts";
 export { loadCommandPolicy } from "./policy/command-policy.ts";
+export { isProcessLive, processTable } from "./process-table.ts";
 export type { CommandResult, RunOptions } from "./process-tracker.ts";
 export { ProcessTracker } from "./process-tracker.ts";
 export { loadPromptTemplate, scaffoldPrompts } from "./prompts/prompt-files.ts";
@@ -17,7 +18,7 @@ export { promptFileNames, promptTemplates, renderPrompt } from "./prompts/templa
 export type { ProviderFailure } from "./provider-errors.ts";
 export { classifyProviderError, resetTimeFromHeaders } from "./provider-errors.ts";
 export type { Redactor } from "./redaction.ts";
-export { createRedactor, redactedMarker } from "./redaction.ts";
+export { commandEnvironment, createRedactor, redactedMarker } from "./redaction.ts";
 export type { AgentRuntime, BacklogCallResult, RuntimeResult, SessionContext } from "./runtime.ts";
 export { backlogToolsByRole, ToolActivity } from "./runtime.ts";
 export { backlogServerName, createClaudeRuntime } from "./runtimes/claude-runtime.ts";

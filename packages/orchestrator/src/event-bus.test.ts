@@ -198,9 +198,45 @@ describe("EventBus listeners", () => {
       const unsubscribe = bus.subscribe((event) => removed.push(event));
       unsubscribe();
       bus.durable("run.updated", { status: "stopped" });
-      expect(before.map((event) => event.type)).toEqual(["run.updated", "pong", "run.updated"]);
+      // The failure is reported once, as an error line after the event it failed on; its later failures are not.
+      expect(before.map((event) => event.type)).toEqual([
+        "run.updated",
+        "log.appended",
+        "pong",
+        "run.updated",
+      ]);
+      const report = before[1];
+      expect(report?.type === "log.appended" && report.data).toMatchObject({
+        level: "error",
+        source: "orchestrator",
+        line: expect.stringMatching(/an event listener failed on run\.updated #1: listener failed/),
+      });
       expect(after).toEqual(before);
       expect(removed).toEqual(before);
+    }),
+  );
+});
+
+describe("EventBus.close", () => {
+  it(
+    "publishes what was queued, then refuses durable events with a typed error and drops ephemeral ones",
+    withStore((store) => {
+      const bus = new EventBus(store);
+      const events = record(bus);
+      bus.coalesce("coding-1", "agent.updated", { agentId: "coding-1", state: "thinking" });
+      bus.close();
+      bus.close();
+      expect(bus.closed).toBe(true);
+      expect(events.map((event) => event.type)).toEqual(["agent.updated"]);
+      expect(() => bus.durable("run.updated", { status: "stopped" })).toThrow(
+        expect.objectContaining({ code: "store_closed" }),
+      );
+      expect(() => bus.coalesce("x", "run.updated", { status: "stopped" })).toThrow(
+        expect.objectContaining({ code: "store_closed" }),
+      );
+      bus.ephemeral("pong", {});
+      expect(events).toHaveLength(1);
+      expect(store.lastSeq()).toBe(1);
     }),
   );
 });

@@ -7,6 +7,7 @@
  * listener receives all events in the order they were published, even when a listener publishes in turn.
  */
 import type { DurableEventType, EphemeralEventType, EventData, ServerEvent } from "@autowright/protocol";
+import { AppError } from "@autowright/protocol";
 import type { ProjectStore, StoredEvent } from "@autowright/store";
 
 /** Receives every published event. */
@@ -31,6 +32,9 @@ export class EventBus {
   /** Events published but not yet delivered to every listener (a listener may publish while being called). */
   readonly #deliveries: ServerEvent[] = [];
   #delivering = false;
+  /** Listeners that have thrown: each failure is reported once, as a `log.appended` error to the others. */
+  readonly #failedListeners = new Set<EventListener>();
+  #closed = false;
 
   constructor(store: ProjectStore, now: () => Date = () => new Date()) {
     this.#store = store;
@@ -49,6 +53,7 @@ export class EventBus {
    * the store appended since the last publication.
    */
   durable<T extends DurableEventType>(type: T, data: EventData<T>): void {
+    this.#assertOpen();
     this.#appendPending();
     this.#publishStored(this.#store.appendEvent(type, data));
   }
@@ -62,6 +67,7 @@ export class EventBus {
    * {@link EventBus.flush} before closing the store.
    */
   coalesce<T extends DurableEventType>(key: string, type: T, data: EventData<T>): void {
+    this.#assertOpen();
     this.#pending.delete(key);
     this.#pending.set(key, { type, data } as PendingEvent);
     this.#pendingTimer ??= setImmediate(() => {
@@ -70,15 +76,43 @@ export class EventBus {
     });
   }
 
-  /** Publishes a live-only event. */
+  /** Publishes a live-only event (dropped once the bus is closed). */
   ephemeral<T extends EphemeralEventType>(type: T, data: EventData<T>): void {
+    if (this.#closed) return;
     this.#deliver({ v: 1, at: this.#now().toISOString(), type, data } as ServerEvent);
   }
 
   /** Appends the coalesced events still queued, then publishes every durable event not published yet. */
   flush(): void {
+    this.#assertOpen();
     this.#appendPending();
     this.#publishLog();
+  }
+
+  /**
+   * Appends and publishes what is still queued, then closes the bus: from now on durable events are refused (an
+   * `AppError("store_closed")`: their store is about to close) and ephemeral ones dropped. Closing twice is a no-op.
+   */
+  close(): void {
+    if (this.#closed) return;
+    try {
+      this.flush();
+    } finally {
+      this.#closed = true;
+      if (this.#pendingTimer !== undefined) clearImmediate(this.#pendingTimer);
+      this.#pendingTimer = undefined;
+      this.#pending.clear();
+    }
+  }
+
+  /** True once {@link EventBus.close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed)
+      throw new AppError("store_closed", "the event bus is closed: the run it served has ended");
   }
 
   #appendPending(): void {
@@ -127,13 +161,30 @@ export class EventBus {
         for (const listener of this.#listeners) {
           try {
             listener(next);
-          } catch {
-            // A failing listener must not stop the others or the orchestrator.
+          } catch (error) {
+            // A failing listener must not stop the others or the orchestrator; it is reported once.
+            this.#reportListenerFailure(listener, next, error);
           }
         }
       }
     } finally {
       this.#delivering = false;
     }
+  }
+
+  #reportListenerFailure(listener: EventListener, event: ServerEvent, error: unknown): void {
+    if (this.#failedListeners.has(listener)) return;
+    this.#failedListeners.add(listener);
+    const message = error instanceof Error ? error.message : String(error);
+    this.#deliveries.push({
+      v: 1,
+      at: this.#now().toISOString(),
+      type: "log.appended",
+      data: {
+        level: "error",
+        source: "orchestrator",
+        line: `an event listener failed on ${event.type}${event.seq === undefined ? "" : ` #${event.seq}`}: ${message} (its later failures are not reported)`,
+      },
+    } as ServerEvent);
   }
 }

@@ -5,9 +5,30 @@
 export type { EventListener } from "./event-bus.ts";
 export { EventBus } from "./event-bus.ts";
 export { MascotRoster } from "./mascots.ts";
-export type { OrchestratorOptions, RunResult } from "./orchestrator.ts";
+export type {
+  OrchestratorOptions,
+  OrchestratorServices,
+  OrchestratorWorkspaces,
+  RunResult,
+} from "./orchestrator.ts";
 export { Orchestrator } from "./orchestrator.ts";
+export type { CheckRunner } from "./project-checks.ts";
+export { checkEnvironment } from "./project-checks.ts";
+export type { MergePort } from "./settlement.ts";
+export { noCheckRan } from "./settlement.ts";
+export type { CheckSandbox, RunChecksOptions, VerificationResult } from "./verifier/check-runner.ts";
+export { runChecks } from "./verifier/check-runner.ts";
+export { detectGateCommands, detectTestCommand } from "./verifier/command-detection.ts";
 export type { WorkerPoolOptions } from "./worker-pool.ts";
 export { WorkerPool } from "./worker-pool.ts";
-export type { WorkerCommand, WorkerSession, WorkerSessionOptions } from "./worker-session.ts";
+export type { WorkerSession, WorkerSessionOptions } from "./worker-session.ts";
 export { startWorkerSession } from "./worker-session.ts";
+export type {
+  InMemoryWorkerBehaviour,
+  InMemoryWorkerEnd,
+  WorkerCommand,
+  WorkerTransport,
+  WorkerTransportFactory,
+  WorkerTransportHooks,
+} from "./worker-transport.ts";
+export { inMemoryWorkerTransport, stdioWorkerTransport } from "./worker-transport.ts";

@@ -9,18 +9,19 @@ import { AppError } from "@autowright/protocol";
 import {
   type ProcessSessionOptions,
   type SessionEnd,
-  type WorkerCommand,
   WorkerProcess,
   type WorkerSession,
 } from "./worker-session.ts";
+import { stdioWorkerTransport, type WorkerCommand, type WorkerTransportFactory } from "./worker-transport.ts";
 
-/** Options of {@link WorkerPool}. */
-export interface WorkerPoolOptions {
-  readonly worker: WorkerCommand;
-  readonly env: NodeJS.ProcessEnv;
+/** Options of {@link WorkerPool}: a worker command and its environment, or any transport. */
+export type WorkerPoolOptions = (
+  | { readonly worker: WorkerCommand; readonly env: NodeJS.ProcessEnv; readonly transport?: undefined }
+  | { readonly transport: WorkerTransportFactory }
+) & {
   /** Sessions one process serves before it is retired. Default 20. */
   readonly maxSessionsPerWorker?: number;
-}
+};
 
 const defaultMaxSessionsPerWorker = 20;
 
@@ -29,7 +30,7 @@ const cleanOutcomes: ReadonlySet<string> = new Set(["passed", "not_passed"]);
 
 /** Worker processes reused across sessions. */
 export class WorkerPool {
-  readonly #options: WorkerPoolOptions;
+  readonly #transport: WorkerTransportFactory;
   readonly #maxSessions: number;
   /** Every process of the pool that has not exited. */
   readonly #processes = new Set<WorkerProcess>();
@@ -40,7 +41,8 @@ export class WorkerPool {
     if (!Number.isInteger(maxSessions) || maxSessions < 1) {
       throw new AppError("invalid_input", "maxSessionsPerWorker must be a positive integer");
     }
-    this.#options = options;
+    this.#transport =
+      options.transport === undefined ? stdioWorkerTransport(options.worker, options.env) : options.transport;
     this.#maxSessions = maxSessions;
   }
 
@@ -108,7 +110,7 @@ export class WorkerPool {
   }
 
   #spawn(): WorkerProcess {
-    const worker = new WorkerProcess(this.#options.worker, this.#options.env, {
+    const worker = new WorkerProcess(this.#transport, {
       onIdle: (idle) => {
         if (this.#closed) idle.retire();
       },

@@ -5,10 +5,7 @@
  * exit code. {@link startWorkerSession} runs one session on a new process; the `WorkerPool` runs sessions one after
  * another on the same processes through the same {@link WorkerProcess}.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import type { Readable, Writable } from "node:stream";
 import type { BacklogCallResult, FrameBody } from "@autowright/agent-runtime";
-import { frameWriter, readFrames } from "@autowright/agent-runtime";
 import {
   type SessionOutcome,
   type WorkerInboundFrame,
@@ -17,12 +14,14 @@ import {
   type WorkerStartFrame,
   workerProtocolVersion,
 } from "@autowright/protocol";
+import {
+  stdioWorkerTransport,
+  type WorkerCommand,
+  type WorkerTransport,
+  type WorkerTransportFactory,
+} from "./worker-transport.ts";
 
-/** How to start a worker process. */
-export interface WorkerCommand {
-  readonly command: string;
-  readonly args: readonly string[];
-}
+export type { WorkerCommand } from "./worker-transport.ts";
 
 /** Options of {@link startWorkerSession}. */
 export interface WorkerSessionOptions {
@@ -108,8 +107,7 @@ interface AttachedSession {
 export class WorkerProcess {
   /** Resolves when the process has exited (or could not start). */
   readonly exited: Promise<void>;
-  readonly #child: ChildProcess;
-  readonly #write: (frame: FrameBody<WorkerInboundFrame>) => void;
+  readonly #transport: WorkerTransport;
   readonly #hooks: WorkerProcessHooks;
   #state: WorkerProcessState = "starting";
   #session: AttachedSession | undefined;
@@ -119,30 +117,28 @@ export class WorkerProcess {
   #spawnError: string | undefined;
   #retireTimer: NodeJS.Timeout | undefined;
 
-  constructor(worker: WorkerCommand, env: NodeJS.ProcessEnv, hooks: WorkerProcessHooks = {}) {
+  constructor(transport: WorkerTransportFactory, hooks: WorkerProcessHooks = {}) {
     this.#hooks = hooks;
-    this.#child = spawn(worker.command, [...worker.args], { env, stdio: ["pipe", "pipe", "pipe"] });
-    this.#write = frameWriter<WorkerInboundFrame>(this.#child.stdin as Writable);
-    this.#child.stderr?.on("data", (chunk: Buffer) => this.#appendStderr(chunk.toString("utf8")));
-    this.#child.stdin?.on("error", () => undefined);
-    readFrames(this.#child.stdout as Readable, "outbound", {
-      onFrame: (frame) => this.#onFrame(frame),
-      onInvalidLine: (line) => this.#appendStderr(`\nunreadable frame: ${line.slice(0, 200)}`),
-    });
-    this.#child.on("error", (error) => {
-      this.#spawnError ??= `the worker could not start: ${error.message}`;
-    });
+    let resolveExited: () => void = () => undefined;
     this.exited = new Promise<void>((resolve) => {
-      this.#child.on("close", (code, signal) => {
+      resolveExited = resolve;
+    });
+    this.#transport = transport({
+      onFrame: (frame) => this.#onFrame(frame),
+      onDiagnostic: (text) => this.#appendStderr(text),
+      onStartError: (message) => {
+        this.#spawnError ??= message;
+      },
+      onClose: (code, signal) => {
         this.#onClose(code, signal);
-        resolve();
-      });
+        resolveExited();
+      },
     });
   }
 
   /** The process id (undefined when it could not be spawned). */
   get pid(): number | undefined {
-    return this.#child.pid;
+    return this.#transport.pid;
   }
 
   /** Where the process is in its life. */
@@ -191,8 +187,8 @@ export class WorkerProcess {
   retire(): void {
     if (this.#state === "exited" || this.#state === "retiring") return;
     this.#state = "retiring";
-    this.#child.stdin?.end();
-    this.#retireTimer = setTimeout(() => this.#child.kill("SIGKILL"), retireGraceMs);
+    this.#transport.closeInput();
+    this.#retireTimer = setTimeout(() => this.#transport.kill(), retireGraceMs);
   }
 
   #attach(session: AttachedSession): void {
@@ -228,11 +224,11 @@ export class WorkerProcess {
       return;
     }
     this.#send({ type: "cancel", reason });
-    session.killTimer ??= setTimeout(() => this.#child.kill("SIGKILL"), cancelGraceMs);
+    session.killTimer ??= setTimeout(() => this.#transport.kill(), cancelGraceMs);
   }
 
   #send(frame: FrameBody<WorkerInboundFrame>): void {
-    if (this.#child.stdin?.writable === true) this.#write(frame);
+    this.#transport.send(frame);
   }
 
   #appendStderr(text: string): void {
@@ -244,7 +240,7 @@ export class WorkerProcess {
     session.silenceTimer = setTimeout(() => {
       session.interrupted = true;
       this.#appendStderr(`\nthe worker sent nothing for ${session.options.silenceLimitMs} ms and was killed`);
-      this.#child.kill("SIGKILL");
+      this.#transport.kill();
     }, session.options.silenceLimitMs);
   }
 
@@ -264,7 +260,7 @@ export class WorkerProcess {
         this.#appendStderr(`\n${summary}`);
         if (session !== undefined) this.#finish(session, { outcome: "failed", summary }, false);
         else this.retire();
-        this.#child.kill("SIGKILL");
+        this.#transport.kill();
         return;
       }
       this.#lastReady = frame;
@@ -348,5 +344,8 @@ export class WorkerProcess {
 /** Spawns a worker and runs one session on it; the process is retired once the session has ended. */
 export function startWorkerSession(options: WorkerSessionOptions): WorkerSession {
   const { worker, env, ...session } = options;
-  return new WorkerProcess(worker, env).runSession(session, { reuse: () => false, keep: () => false });
+  return new WorkerProcess(stdioWorkerTransport(worker, env)).runSession(session, {
+    reuse: () => false,
+    keep: () => false,
+  });
 }

@@ -31,6 +31,10 @@ export const errorCodes = [
   "command_denied",
   "path_outside_project",
   "unsupported_protocol_version",
+  "feature_blocked",
+  "attempts_exhausted",
+  "cancelled",
+  "store_closed",
   // Failures on our side (HTTP 5xx, CLI exit 1).
   "database_error",
   "migration_failed",

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { AppError } from "@autowright/protocol";
 import { temporaryDirectory } from "@autowright/testkit";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { runChecks, type VerificationResult } from "../verifier/verifier.ts";
+import { runChecks, type VerificationResult } from "../verifier/check-runner.ts";
 import { MergeQueue, type MergeQueueOptions, type MergeRequest, type MergeResult } from "./merge-queue.ts";
 import {
   commitEverything,
@@ -67,7 +67,7 @@ async function fixture(root: string, options: FixtureOptions = {}): Promise<Fixt
         .sort();
       runs.push({ directory, commands: [...commands], files });
       if (options.runChecks !== undefined) return options.runChecks(directory, commands);
-      return runChecks({ directory, commands, timeoutMs: 30_000 });
+      return runChecks({ directory, commands, timeoutMs: 30_000, env: process.env });
     },
   });
   return {
@@ -166,7 +166,7 @@ describe("MergeQueue", () => {
     const setup = await fixture(directory.path, {
       runChecks: async (checked, commands) => {
         if (!existsSync(join(checked, "two.txt"))) await gate;
-        return runChecks({ directory: checked, commands, timeoutMs: 30_000 });
+        return runChecks({ directory: checked, commands, timeoutMs: 30_000, env: process.env });
       },
     });
     await setup.branch("s1", { "one.txt": "1\n" });

@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { FeatureId } from "@autowright/protocol";
 import { AppError } from "@autowright/protocol";
-import type { VerificationResult } from "../verifier/verifier.ts";
+import type { VerificationResult } from "../verifier/check-runner.ts";
 import { commitConfig, gitFailure, gitOutput, gitPaths, runGit, splitNul } from "./git.ts";
 
 /** Where and how {@link MergeQueue} lands branches. */

@@ -3,7 +3,16 @@ import { dirname, join } from "node:path";
 import { evidenceSchema } from "@autowright/protocol";
 import { processRunning, temporaryDirectory } from "@autowright/testkit";
 import { describe, expect, it } from "vitest";
-import { detectGateCommands, detectTestCommand, outputTailLength, runChecks } from "./verifier.ts";
+import {
+  outputTailLength,
+  type RunChecksOptions,
+  runChecks as runChecksWithEnvironment,
+} from "./check-runner.ts";
+
+/** The runner with this process's environment unless a test gives one. */
+function runChecks(options: Omit<RunChecksOptions, "env"> & { env?: NodeJS.ProcessEnv }) {
+  return runChecksWithEnvironment({ env: process.env, ...options });
+}
 
 async function waitUntilDead(pid: number, withinMs: number): Promise<boolean> {
   const deadline = Date.now() + withinMs;
@@ -360,175 +369,5 @@ describe("runChecks with package scripts", () => {
     expect(result.evidence[0]?.exitCode).toBe(exitCode ?? 0);
     expect(result.evidence[0]?.outputTail).toMatch(output);
     if (created !== undefined) expect(existsSync(join(directory.path, created))).toBe(true);
-  });
-});
-
-describe("detectGateCommands", () => {
-  const placeholder = 'echo "Error: no lint specified" && exit 1';
-  const tsc = { "tsconfig.json": "{}", "node_modules/.bin/tsc*": "#!/bin/sh\n" };
-  const cases: { name: string; files: Record<string, string>; expected: string[] }[] = [
-    { name: "nothing", files: {}, expected: [] },
-    {
-      name: "every gate script, in the gate's order",
-      files: {
-        "package.json": packageJson({
-          lint: "eslint .",
-          test: "vitest",
-          tsc: "tsc",
-          "check-types": "tsc -b",
-          "type-check": "vue-tsc",
-          typecheck: "tsc --noEmit",
-          format: "prettier -w .",
-        }),
-      },
-      expected: [
-        "npm run typecheck",
-        "npm run type-check",
-        "npm run check-types",
-        "npm run tsc",
-        "npm run lint",
-      ],
-    },
-    {
-      name: "a lint script",
-      files: { "package.json": packageJson({ lint: "biome check ." }) },
-      expected: ["npm run lint"],
-    },
-    {
-      name: "a placeholder lint next to a real typecheck",
-      files: { "package.json": packageJson({ lint: placeholder, typecheck: "tsc --noEmit" }) },
-      expected: ["npm run typecheck"],
-    },
-    {
-      name: "placeholders only",
-      files: { "package.json": packageJson({ lint: placeholder, typecheck: "echo skip", tsc: "" }) },
-      expected: [],
-    },
-    {
-      name: "a lint that echoes before it runs",
-      files: { "package.json": packageJson({ lint: 'echo "linting; please wait" && eslint .' }) },
-      expected: ["npm run lint"],
-    },
-    { name: "tsconfig.json and an installed tsc", files: tsc, expected: ["node_modules/.bin/tsc --noEmit"] },
-    {
-      name: "placeholder scripts, tsconfig.json and an installed tsc",
-      files: { ...tsc, "package.json": packageJson({ lint: placeholder, test: "vitest" }) },
-      expected: ["node_modules/.bin/tsc --noEmit"],
-    },
-    {
-      name: "a lint script before an installed tsc",
-      files: { ...tsc, "package.json": packageJson({ lint: "eslint ." }) },
-      expected: ["npm run lint"],
-    },
-    { name: "tsconfig.json without tsc installed", files: { "tsconfig.json": "{}" }, expected: [] },
-    {
-      name: "tsc installed without tsconfig.json",
-      files: { "node_modules/.bin/tsc*": "#!/bin/sh\n" },
-      expected: [],
-    },
-    { name: "an unreadable package.json", files: { "package.json": "{ not json" }, expected: [] },
-    {
-      name: "pyproject with [tool.ruff]",
-      files: { "pyproject.toml": '[project]\nname = "x"\n\n[tool.ruff]\nline-length = 100\n' },
-      expected: ["ruff check ."],
-    },
-    {
-      name: "pyproject with only [tool.ruff.lint]",
-      files: { "pyproject.toml": '[tool.ruff.lint]\nselect = ["E"]\n' },
-      expected: ["ruff check ."],
-    },
-    { name: "ruff.toml", files: { "ruff.toml": "line-length = 100\n" }, expected: ["ruff check ."] },
-    {
-      name: "pyproject with [tool.mypy]",
-      files: { "pyproject.toml": "[tool.mypy]\nstrict = true\n" },
-      expected: ["mypy ."],
-    },
-    {
-      name: "pyproject with ruff and mypy",
-      files: { "pyproject.toml": "[tool.mypy]\nstrict = true\n\n[tool.ruff]\n" },
-      expected: ["ruff check .", "mypy ."],
-    },
-    {
-      name: "setup.cfg with [mypy]",
-      files: { "setup.cfg": "[mypy]\nstrict = True\n" },
-      expected: ["mypy ."],
-    },
-    {
-      name: "pyproject with neither",
-      files: { "pyproject.toml": '[project]\nname = "x"\n# [tool.ruff] later\n[tool.black]\n' },
-      expected: [],
-    },
-    { name: "Cargo.toml", files: { "Cargo.toml": '[package]\nname = "x"\n' }, expected: ["cargo check"] },
-    { name: "go.mod", files: { "go.mod": "module example.com/x\n" }, expected: ["go vet ./..."] },
-    {
-      name: "a package.json without gates next to Cargo.toml",
-      files: { "package.json": packageJson({ test: "vitest" }), "Cargo.toml": "[package]\n" },
-      expected: ["cargo check"],
-    },
-  ];
-
-  it.each(cases)("$name → $expected", ({ files, expected }) => {
-    using directory = temporaryDirectory();
-    writeFiles(directory.path, files);
-    expect(detectGateCommands(directory.path)).toEqual(expected);
-  });
-});
-
-describe("detectTestCommand", () => {
-  const cases: { name: string; files: Record<string, string>; expected: string | null }[] = [
-    { name: "nothing", files: {}, expected: null },
-    {
-      name: "a package.json test script",
-      files: { "package.json": '{"scripts":{"test":"vitest"}}' },
-      expected: "npm test",
-    },
-    {
-      name: "npm's placeholder test script",
-      files: { "package.json": '{"scripts":{"test":"echo \\"Error: no test specified\\" && exit 1"}}' },
-      expected: null,
-    },
-    { name: "a package.json without scripts", files: { "package.json": '{"name":"x"}' }, expected: null },
-    { name: "an unreadable package.json", files: { "package.json": "{ not json" }, expected: null },
-    { name: "pytest.ini", files: { "pytest.ini": "[pytest]\n" }, expected: "pytest" },
-    {
-      name: "pyproject with [tool.pytest.ini_options]",
-      files: { "pyproject.toml": '[project]\nname = "x"\n\n[tool.pytest.ini_options]\naddopts = "-q"\n' },
-      expected: "pytest",
-    },
-    {
-      name: "pyproject without pytest",
-      files: { "pyproject.toml": '[project]\nname = "x"\n' },
-      expected: null,
-    },
-    { name: "setup.cfg with [tool:pytest]", files: { "setup.cfg": "[tool:pytest]\n" }, expected: "pytest" },
-    { name: "Cargo.toml", files: { "Cargo.toml": '[package]\nname = "x"\n' }, expected: "cargo test" },
-    { name: "go.mod", files: { "go.mod": "module example.com/x\n" }, expected: "go test ./..." },
-    {
-      name: "a Makefile with a test target",
-      files: { Makefile: "build:\n\tcc x.c\n\ntest: build\n\t./x\n" },
-      expected: "make test",
-    },
-    {
-      name: "a Makefile with test among targets",
-      files: { Makefile: "check test:\n\t./run\n" },
-      expected: "make test",
-    },
-    { name: "a Makefile without a test target", files: { Makefile: "build:\n\tcc x.c\n" }, expected: null },
-    {
-      name: "a Makefile with only a test variable",
-      files: { Makefile: "test := 1\ntests:\n\t./x\n" },
-      expected: null,
-    },
-    {
-      name: "npm before make",
-      files: { "package.json": '{"scripts":{"test":"node --test"}}', Makefile: "test:\n\tnpm test\n" },
-      expected: "npm test",
-    },
-  ];
-
-  it.each(cases)("$name → $expected", ({ files, expected }) => {
-    using directory = temporaryDirectory();
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(directory.path, name), content);
-    expect(detectTestCommand(directory.path)).toBe(expected);
   });
 });
