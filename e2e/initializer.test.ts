@@ -12,6 +12,7 @@ import { type Feature, featureSchema, type ServerEvent, serverEventSchema } from
 import { type TemporaryDirectory, temporaryDirectory } from "@autowright/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { git } from "./support/git.ts";
+import { watchProgress } from "./support/progress-watch.ts";
 
 const launcher = fileURLToPath(new URL("../packages/cli/bin/autowright.js", import.meta.url));
 
@@ -62,7 +63,7 @@ function autowright(args: string[]): Result {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** `run`: asynchronous, so the test's timeout still applies; killed if the test ends first. */
+/** `run`: asynchronous; killed if the test ends first, or when it prints nothing for a while (it is stuck). */
 function autowrightRun(args: string[]): Promise<Result> {
   const child = spawn(process.execPath, [launcher, "run", ...args, "--home", home.path], {
     cwd: work.path,
@@ -71,17 +72,25 @@ function autowrightRun(args: string[]): Promise<Result> {
   });
   let stdout = "";
   let stderr = "";
+  const watch = watchProgress({
+    awaiting: `autowright run ${args.join(" ")} to exit`,
+    describe: () => `the last output:\n${stdout.slice(-3_000)}\nstderr: ${stderr.slice(-2_000)}`,
+    onQuiet: () => child.kill("SIGKILL"),
+  });
   child.stdout.on("data", (chunk: Buffer) => {
+    watch.touch();
     stdout += chunk.toString("utf8");
   });
   child.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString("utf8");
   });
   children.push(child);
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return watch.wait(
+    new Promise((resolve, reject) => {
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    }),
+  );
 }
 
 /** A git repository with one commit and nothing else: no package.json, no backlog. */

@@ -16,6 +16,7 @@ import { ProjectStore } from "@autowright/store";
 import { type TemporaryDirectory, temporaryDirectory } from "@autowright/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { git } from "./support/git.ts";
+import { lastLines, watchProgress } from "./support/progress-watch.ts";
 import { launcher } from "./support/worker-harness.ts";
 
 let work: TemporaryDirectory;
@@ -83,11 +84,17 @@ async function run(
     ...options,
   });
   const events: ServerEvent[] = [];
+  const watch = watchProgress({
+    awaiting: "the run to end",
+    describe: () => `the orchestrator: ${orchestrator.diagnostics()}; the last events:\n  ${lastLines(events)}`,
+    onQuiet: () => void orchestrator.stop("the test saw no progress"),
+  });
   orchestrator.bus.subscribe((event) => {
+    watch.touch();
     events.push(event);
     options.onEvent?.(event, orchestrator);
   });
-  const result = await orchestrator.run();
+  const result = await watch.wait(orchestrator.run());
   return { result, events };
 }
 

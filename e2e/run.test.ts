@@ -13,6 +13,7 @@ import { ProjectStore } from "@autowright/store";
 import { type TemporaryDirectory, temporaryDirectory } from "@autowright/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { git } from "./support/git.ts";
+import { lastLines, watchProgress } from "./support/progress-watch.ts";
 import { launcher } from "./support/worker-harness.ts";
 
 let home: TemporaryDirectory;
@@ -58,7 +59,8 @@ interface Run {
   readonly child: ChildProcess;
   readonly events: ServerEvent[];
   readonly exit: Promise<number | null>;
-  waitFor(predicate: (event: ServerEvent) => boolean, timeoutMs?: number): Promise<ServerEvent>;
+  /** The first event that matches; fails when the run goes quiet or exits first. */
+  waitFor(predicate: (event: ServerEvent) => boolean): Promise<ServerEvent>;
 }
 
 function startRun(root: string, args: string[] = []): Run {
@@ -76,7 +78,13 @@ function startRun(root: string, args: string[] = []): Run {
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString("utf8");
   });
+  const watch = watchProgress({
+    awaiting: `autowright run ${args.join(" ")} to exit`,
+    describe: () => `the last events:\n  ${lastLines(events)}\nstderr: ${stderr.slice(-2_000)}`,
+    onQuiet: () => child.kill("SIGKILL"),
+  });
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+    watch.touch();
     const event = serverEventSchema.parse(JSON.parse(line));
     events.push(event);
     for (const waiter of [...waiters]) {
@@ -86,27 +94,23 @@ function startRun(root: string, args: string[] = []): Run {
       }
     }
   });
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const exit = watch.wait(new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code))));
   return {
     child,
     events,
     exit,
-    waitFor(predicate, timeoutMs = 120_000) {
+    waitFor(predicate) {
       const found = events.find(predicate);
       if (found !== undefined) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`event not seen in time; stderr: ${stderr.slice(-2_000)}`)),
-          timeoutMs,
+      const seen = new Promise<ServerEvent>((resolve) => waiters.push({ predicate, resolve }));
+      const ended = exit.then((code) => {
+        throw new Error(
+          `autowright run exited (${code}) without the awaited event; the last events:\n  ${lastLines(events)}\nstderr: ${stderr.slice(-2_000)}`,
         );
-        waiters.push({
-          predicate,
-          resolve: (event) => {
-            clearTimeout(timer);
-            resolve(event);
-          },
-        });
       });
+      ended.catch(() => undefined);
+      // The awaited event never came and the run went quiet, or it ended without it: both fail at once.
+      return Promise.race([seen, ended]);
     },
   };
 }

@@ -72,7 +72,13 @@ export class EventBus {
     this.#pending.set(key, { type, data } as PendingEvent);
     this.#pendingTimer ??= setImmediate(() => {
       this.#pendingTimer = undefined;
-      this.flush();
+      try {
+        this.flush();
+      } catch (error) {
+        // Nobody awaits this turn: the failure (a store closed under the run, say) goes to the listeners.
+        this.#pending.clear();
+        this.#deliver(this.#errorLine(`could not record queued events: ${messageOf(error)}`));
+      }
     });
   }
 
@@ -175,16 +181,23 @@ export class EventBus {
   #reportListenerFailure(listener: EventListener, event: ServerEvent, error: unknown): void {
     if (this.#failedListeners.has(listener)) return;
     this.#failedListeners.add(listener);
-    const message = error instanceof Error ? error.message : String(error);
-    this.#deliveries.push({
+    this.#deliveries.push(
+      this.#errorLine(
+        `an event listener failed on ${event.type}${event.seq === undefined ? "" : ` #${event.seq}`}: ${messageOf(error)} (its later failures are not reported)`,
+      ),
+    );
+  }
+
+  #errorLine(line: string): ServerEvent {
+    return {
       v: 1,
       at: this.#now().toISOString(),
       type: "log.appended",
-      data: {
-        level: "error",
-        source: "orchestrator",
-        line: `an event listener failed on ${event.type}${event.seq === undefined ? "" : ` #${event.seq}`}: ${message} (its later failures are not reported)`,
-      },
-    } as ServerEvent);
+      data: { level: "error", source: "orchestrator", line },
+    };
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -221,6 +221,9 @@ export class Orchestrator {
       },
       wake: () => this.#wake(),
       ended: () => this.#phase === "ended",
+      stopping: () =>
+        this.#stopping?.reason ??
+        (this.#phase === "ending" || this.#phase === "ended" ? "the run has ended" : undefined),
     });
     this.#regressions = new RegressionTurns({
       store: options.store,

@@ -113,6 +113,8 @@ export interface SessionRunnerOptions {
   readonly wake: () => void;
   /** True once the run has ended: late frames and calls of a worker change nothing. */
   readonly ended: () => boolean;
+  /** Why the run is stopping, or undefined: a session that registers while it stops is cancelled at once. */
+  readonly stopping: () => string | undefined;
 }
 
 /** Ports per session: `PORT` is the first; the agent may use the rest for other servers (an API, a database). */
@@ -298,6 +300,9 @@ export class SessionRunner {
     };
     this.#running.set(sessionId, session);
     register();
+    // A stop that came while this session was being launched did not reach it.
+    const stopping = this.#options.stopping();
+    if (stopping !== undefined) worker.cancel(stopping);
     status.log(
       "info",
       `${mascot.name} (${role}) started on ${claimed.length === 0 ? "the spec" : claimed.map((id) => `#${id}`).join(", ")}`,
@@ -361,6 +366,14 @@ export class SessionRunner {
     } catch (error) {
       status.log("error", `settling ${session.id} failed: ${errorMessage(error)}`, session.id);
       outcome = "failed";
+      // Nothing the session held may stay leased or verifying: it goes back to the queue, as an attempt.
+      for (const id of session.featureIds) {
+        try {
+          settlement.giveBack(id, session.id, `settling the session failed: ${errorMessage(error)}`, true);
+        } catch (giveBackError) {
+          status.log("error", `could not give #${id} back: ${errorMessage(giveBackError)}`, session.id);
+        }
+      }
     } finally {
       this.#running.delete(session.id);
       this.#mascots.release(session.mascot);
