@@ -3,9 +3,15 @@
  * replay provider, real worktrees and checks: the no-progress watchdog, slots freed while the verifier works,
  * and YOLO mode's lint/type-check gate.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Orchestrator, type OrchestratorOptions, type RunResult } from "@autowright/orchestrator";
+import {
+  Orchestrator,
+  type OrchestratorOptions,
+  type RunResult,
+  stdioWorkerTransport,
+  type WorkerTransportFactory,
+} from "@autowright/orchestrator";
 import {
   type FeatureImportEntry,
   featureImportEntrySchema,
@@ -86,7 +92,8 @@ async function run(
   const events: ServerEvent[] = [];
   const watch = watchProgress({
     awaiting: "the run to end",
-    describe: () => `the orchestrator: ${orchestrator.diagnostics()}; the last events:\n  ${lastLines(events)}`,
+    describe: () =>
+      `the orchestrator: ${orchestrator.diagnostics()}; the last events:\n  ${lastLines(events)}`,
     onQuiet: () => void orchestrator.stop("the test saw no progress"),
   });
   orchestrator.bus.subscribe((event) => {
@@ -382,6 +389,63 @@ describe("the orchestrator with real workers", { timeout: 180_000 }, () => {
     }
     const roles = events.flatMap((event) => (event.type === "agent.started" ? [event.data.role] : []));
     expect(roles).not.toContain("testing");
+  });
+
+  it("runs the checks without the secrets of its environment: none reaches a store row, an event or a prompt", async () => {
+    const secrets = {
+      ANTHROPIC_API_KEY: "sk-ant-api03-e2e-fake-secret-0123456789",
+      DEPLOY_TOKEN: "deploy-e2e-fake-9876543210",
+    };
+    // The check prints its whole environment and fails: its output goes to the evidence, lastError, the events
+    // and the next session's prompt. Reverse order puts ANTHROPIC_… and DEPLOY_… in the tail that lastError keeps.
+    const store = createProject({ test: "env | sort -r; exit 1" }, 1);
+    const home = join(work.path, "home");
+    const prompts: string[] = [];
+    const stdio = stdioWorkerTransport(
+      { command: process.execPath, args: [launcher, "worker", "--home", home] },
+      {
+        ...process.env,
+        ...secrets,
+      },
+    );
+    const recording: WorkerTransportFactory = (hooks) => {
+      const transport = stdio(hooks);
+      return {
+        get pid() {
+          return transport.pid;
+        },
+        send: (frame) => {
+          if (frame.type === "start") prompts.push(frame.prompt);
+          transport.send(frame);
+        },
+        closeInput: () => transport.closeInput(),
+        kill: () => transport.kill(),
+      };
+    };
+    const { result, events } = await run(
+      store,
+      { maxConcurrency: 1, maxAttempts: 2 },
+      { env: { ...process.env, ...secrets }, services: { workerTransport: recording } },
+    );
+    expect(result.status).toBe("stalled");
+    const feature = store.getFeature(1);
+    // The check did run and print its environment, without the secrets in it.
+    const output = feature?.evidence.find((evidence) => evidence.command === "npm test")?.outputTail ?? "";
+    expect(output).toMatch(/^PATH=/m);
+    expect(output).not.toMatch(/ANTHROPIC_API_KEY|DEPLOY_TOKEN/);
+    expect(prompts).toHaveLength(2);
+    expect(prompts[1]).toContain("A previous attempt did not pass");
+    expect(prompts[1]).toMatch(/^[A-Z][A-Z0-9_]*=/m);
+    store.close();
+    const written = [JSON.stringify(events), ...prompts];
+    for (const file of readdirSync(join(store.paths.root, ".autowright"))) {
+      const path = join(store.paths.root, ".autowright", file);
+      if (file.startsWith("autowright.db") && existsSync(path))
+        written.push(readFileSync(path).toString("latin1"));
+    }
+    for (const value of Object.values(secrets)) {
+      for (const text of written) expect(text.includes(value)).toBe(false);
+    }
   });
 
   it("in YOLO mode a failing gate keeps the feature from passing", async () => {

@@ -149,7 +149,7 @@ async function runOrchestrator(
         } else if (frame.type === "tool.result") {
           next(worker);
         } else if (frame.type === "cancel") {
-          end(worker, "cancelled", frame.reason);
+          end(worker, "cancelled", frame.reason ?? "cancelled");
         }
       },
     };
