@@ -6,11 +6,12 @@
  *
  * Run: `npm run build` (the workers are the bundle), then `node --import tsx bench/orchestration.bench.ts`.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import childProcess, { type ChildProcess, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Orchestrator, type RunResult } from "@autowright/orchestrator";
+import { gitCommandTotals, Orchestrator, type RunResult } from "@autowright/orchestrator";
 import { type FeatureImportEntry, featureImportEntrySchema, settingsSchema } from "@autowright/protocol";
 import { defaultReplayScript, renderScript, sessionVariables } from "@autowright/scripted-model";
 import { ProjectStore } from "@autowright/store";
@@ -102,6 +103,101 @@ function createProject(root: string): ProjectStore {
   return store;
 }
 
+/** Where the run's time went, summed over all features (divided per feature when printed). */
+interface Costs {
+  /** Processes the orchestrator started itself or through its spawner helper (git, checks, workers). */
+  processes: number;
+  /** Of those, git commands. */
+  gitCommands: number;
+  /** Processes started on the whole machine during the run (`/proc/stat`): also git's own, the checks' and agents'. */
+  machineProcesses: number;
+  /** Duration of the git commands, summed (they overlap: this is process time, not wall time). */
+  gitMs: number;
+  /** Lifetime of the check commands (the verifier's and the merge train's), summed. */
+  checkMs: number;
+  /** From a worker's spawn to its first frame, summed over the workers started. */
+  workerStartMs: number;
+  workersStarted: number;
+  /** The orchestrator's scheduling passes (their store calls included). */
+  schedulingMs: number;
+  schedulingPasses: number;
+  /** Synchronous time inside `ProjectStore` methods: the orchestrator's own and the backlog tools'. */
+  storeMs: number;
+}
+
+const costs: Costs = {
+  processes: 0,
+  gitCommands: 0,
+  machineProcesses: 0,
+  gitMs: 0,
+  checkMs: 0,
+  workerStartMs: 0,
+  workersStarted: 0,
+  schedulingMs: 0,
+  schedulingPasses: 0,
+  storeMs: 0,
+};
+
+/** Total processes forked on this machine since boot. */
+function machineForks(): number {
+  const line = readFileSync("/proc/stat", "utf8")
+    .split("\n")
+    .find((entry) => entry.startsWith("processes "));
+  return Number(line?.split(" ")[1] ?? 0);
+}
+
+/**
+ * Meters every process the orchestrator spawns: counted, and timed by kind (git, a worker, a check). Patched on the
+ * `child_process` module itself so the orchestrator's code stays as it runs in production.
+ */
+function meterSpawns(): void {
+  const original = childProcess.spawn;
+  const metered = (...args: Parameters<typeof original>): ChildProcess => {
+    const child = (original as (...spawnArgs: unknown[]) => ChildProcess)(...args);
+    const command = String(args[0]);
+    const commandArgs = Array.isArray(args[1]) ? (args[1] as string[]) : [];
+    const started = performance.now();
+    costs.processes += 1;
+    if (command === process.execPath && commandArgs[0] === "-e") {
+      // The orchestrator's spawner helper: git runs from there (counted with `gitCommandTotals`).
+    } else if (commandArgs.includes("worker")) {
+      child.stdout?.once("data", () => {
+        costs.workerStartMs += performance.now() - started;
+        costs.workersStarted += 1;
+      });
+    } else {
+      child.once("close", () => {
+        costs.checkMs += performance.now() - started;
+      });
+    }
+    return child;
+  };
+  childProcess.spawn = metered as typeof original;
+  syncBuiltinESMExports();
+}
+
+/** Times every `ProjectStore` method (outermost calls only, so nested calls are not counted twice). */
+function meterStore(): void {
+  const prototype = ProjectStore.prototype as unknown as Record<string, unknown>;
+  let depth = 0;
+  for (const name of Object.getOwnPropertyNames(prototype)) {
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, name);
+    if (name === "constructor" || typeof descriptor?.value !== "function") continue;
+    const method = descriptor.value as (...methodArgs: unknown[]) => unknown;
+    prototype[name] = function (this: unknown, ...methodArgs: unknown[]): unknown {
+      if (depth > 0) return method.apply(this, methodArgs);
+      depth += 1;
+      const started = performance.now();
+      try {
+        return method.apply(this, methodArgs);
+      } finally {
+        depth -= 1;
+        costs.storeMs += performance.now() - started;
+      }
+    };
+  }
+}
+
 interface RunMeasurement {
   readonly wallMs: number;
   readonly result: RunResult;
@@ -145,6 +241,8 @@ async function runOnce(): Promise<RunMeasurement> {
         process.stderr.write(`${at} ${event.type} ${JSON.stringify(event.data).slice(0, 300)}\n`);
       }
     });
+    const forksBefore = machineForks();
+    const gitBefore = gitCommandTotals();
     const timer = setTimeout(() => {
       void orchestrator.stop(`the benchmark's time limit of ${timeLimitMs / 1000} s passed`);
     }, timeLimitMs);
@@ -153,12 +251,21 @@ async function runOnce(): Promise<RunMeasurement> {
       return { wallMs: performance.now() - started, result, peakAgents, passing };
     } finally {
       clearTimeout(timer);
+      costs.machineProcesses += machineForks() - forksBefore;
+      const gitAfter = gitCommandTotals();
+      costs.gitCommands += gitAfter.commands - gitBefore.commands;
+      costs.processes += gitAfter.commands - gitBefore.commands;
+      costs.gitMs += gitAfter.ms - gitBefore.ms;
+      costs.schedulingMs += orchestrator.scheduling().ms;
+      costs.schedulingPasses += orchestrator.scheduling().ticks;
     }
   } finally {
     store.close();
   }
 }
 
+meterSpawns();
+meterStore();
 if (!existsSync(bundle)) fail(`the CLI bundle ${bundle} is missing: run \`npm run build\` first`);
 const turns = turnsPerFeature();
 const idealMs = (featureCount / concurrency) * turns * latencyMs;
@@ -173,10 +280,29 @@ for (let run = 0; run < runs; run++) {
       wallMs: round(measured.wallMs),
       passing: measured.passing,
       peakAgents: measured.peakAgents,
+      perFeature: perFeature(),
     });
   }
   wallTimes.push(measured.wallMs);
 }
+/** The costs per feature (over all runs), and the mean start time of a worker. */
+function perFeature(): Record<string, number> {
+  const features = featureCount * runs;
+  return {
+    processes: round(costs.processes / features),
+    gitCommands: round(costs.gitCommands / features),
+    machineProcesses: round(costs.machineProcesses / features),
+    gitMs: round(costs.gitMs / features),
+    checkMs: round(costs.checkMs / features),
+    workerStartMs: round(costs.workerStartMs / features),
+    workersStarted: costs.workersStarted,
+    meanWorkerStartMs: round(costs.workerStartMs / Math.max(1, costs.workersStarted)),
+    schedulingMs: round(costs.schedulingMs / features),
+    schedulingPasses: round(costs.schedulingPasses / features),
+    storeMs: round(costs.storeMs / features),
+  };
+}
+
 wallTimes.sort((left, right) => left - right);
 const wallMs = wallTimes[Math.floor(wallTimes.length / 2)] ?? 0;
 // The extra session time each feature costs: the wall time beyond the ideal is paid by `concurrency` slots at
@@ -196,5 +322,6 @@ console.log(
     runs,
     peakAgents,
     targetRatio,
+    perFeature: perFeature(),
   }),
 );

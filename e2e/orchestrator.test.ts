@@ -68,6 +68,9 @@ function createProject(
   return store;
 }
 
+/** More sessions than any test here needs. */
+const maxSessions = 30;
+
 async function run(
   store: ProjectStore,
   settings: Record<string, unknown>,
@@ -96,12 +99,18 @@ async function run(
       `the orchestrator: ${orchestrator.diagnostics()}; the last events:\n  ${lastLines(events)}`,
     onQuiet: () => void orchestrator.stop("the test saw no progress"),
   });
+  let sessions = 0;
   orchestrator.bus.subscribe((event) => {
     watch.touch();
     events.push(event);
     options.onEvent?.(event, orchestrator);
+    // Busy is not progress: a run that starts session after session without end fails at once.
+    if (event.type === "agent.started" && ++sessions > maxSessions)
+      void orchestrator.stop(`the test saw more than ${maxSessions} sessions`);
   });
   const result = await watch.wait(orchestrator.run());
+  if (/the test saw more than/.test(result.reason))
+    throw new Error(`${result.reason}; the last events:\n  ${lastLines(events)}`);
   return { result, events };
 }
 

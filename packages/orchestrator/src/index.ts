@@ -4,6 +4,7 @@
  */
 export type { EventListener } from "./event-bus.ts";
 export { EventBus } from "./event-bus.ts";
+export { gitCommandTotals } from "./git/git.ts";
 export { MascotRoster } from "./mascots.ts";
 export type {
   OrchestratorOptions,

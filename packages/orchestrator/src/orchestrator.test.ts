@@ -72,6 +72,9 @@ interface Fakes {
   readonly commits: string[];
 }
 
+/** More sessions than any test here needs: a run past it retries without end. */
+const maxSessions = 40;
+
 /** Runs an orchestrator on the fakes; `plan` says what each session's agent does. */
 async function runOrchestrator(
   options: {
@@ -198,8 +201,12 @@ async function runOrchestrator(
   orchestrator.bus.subscribe((event) => {
     events.push(event);
     options.onEvent?.(event, orchestrator);
+    // A run that starts session after session without end fails the test at once, not at its timeout.
+    if (event.type === "agent.started" && fakes.starts.length > maxSessions)
+      void orchestrator.stop(`the test saw more than ${maxSessions} sessions`);
   });
   const result = await orchestrator.run();
+  expect(result.reason).not.toMatch(/the test saw more than/);
   return { result, events, fakes, orchestrator };
 }
 
@@ -322,6 +329,24 @@ describe("the orchestrator's tick and settlement (in-memory workers)", () => {
     );
     expect(conflicted).toBeDefined();
     expect(store.listFeatures().map((feature) => feature.attempts)).toEqual([1, 1]);
+  });
+
+  it("counts a merge blocked by the main tree as an attempt, so a run cannot retry it without end", async () => {
+    withTestScript();
+    addFeatures(1);
+    const { result, fakes } = await runOrchestrator({
+      settings: { maxAttempts: 2 },
+      check: () => ({ passed: true, evidence: [] }),
+      merge: () => ({
+        kind: "blocked",
+        reason: "untracked files in the project would be overwritten by merging: test/a.test.js",
+      }),
+    });
+    expect(result.status).toBe("stalled");
+    expect(fakes.starts).toHaveLength(2);
+    const feature = store.getFeature(1);
+    expect(feature?.status).toBe("failed");
+    expect(feature?.lastError).toMatch(/^merge blocked: untracked files/);
   });
 
   it("stops the whole run when the provider refuses the credentials", async () => {

@@ -137,6 +137,7 @@ export class Orchestrator {
   #stopping: RunResult | undefined;
   #wakeTimer: NodeJS.Timeout | undefined;
   #tickQueued = false;
+  readonly #ticks = { count: 0, ms: 0 };
   /** Features a previous run was working on when it was interrupted: their work is resumed first. */
   #resumeFirst = new Set<FeatureId>();
   #startedAt = "";
@@ -345,6 +346,11 @@ export class Orchestrator {
     }));
   }
 
+  /** How many scheduling passes ran and the milliseconds they took (store calls made by a pass included). */
+  scheduling(): { readonly ticks: number; readonly ms: number } {
+    return { ticks: this.#ticks.count, ms: this.#ticks.ms };
+  }
+
   /** What the orchestrator is doing and waiting for, in one line (for diagnostics when a run seems stuck). */
   diagnostics(): string {
     const sessions = [...this.#sessions.running.values()].map(
@@ -440,11 +446,15 @@ export class Orchestrator {
 
   #tick(): void {
     if (this.#phase !== "running") return;
+    const started = performance.now();
     try {
       this.#schedule();
     } catch (error) {
       this.#status.log("error", `the scheduling tick failed: ${errorMessage(error)}`);
       this.#end({ status: "failed", reason: `the orchestrator failed: ${errorMessage(error)}` });
+    } finally {
+      this.#ticks.count += 1;
+      this.#ticks.ms += performance.now() - started;
     }
   }
 

@@ -219,8 +219,9 @@ export class SessionRunner {
     bus.flush();
     if (role !== "initializer" && claimed.length === 0) return "failed";
 
-    const isolated =
-      role === "coding" && settings().isolation === "worktree" && settings().maxConcurrency > 1;
+    // Whatever the concurrency now: it can be raised while this session runs, and a session in the main tree
+    // would then share it with the merges of the others.
+    const isolated = role === "coding" && settings().isolation === "worktree";
     let worktree: Workspace | undefined;
     const mascot = this.#mascots.take();
     try {

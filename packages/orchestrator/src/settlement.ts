@@ -216,8 +216,10 @@ export class Settlement {
           return interrupted ? "cancelled" : "not_passed";
         }
         case "blocked":
+          // Counted: the same work would be blocked again, and a feature retried without end is a run that
+          // never ends while it seems busy.
           for (const feature of handedOver)
-            this.#returnFromVerification(feature, `merge blocked: ${merge.reason}`, evidence, false);
+            this.#returnFromVerification(feature, `merge blocked: ${merge.reason}`, evidence, true);
           this.#options.status.log("error", `cannot merge: ${merge.reason}`, session.id);
           return "not_passed";
         case "merged":

@@ -2,8 +2,10 @@
  * A small async git runner. Never blocks the event loop (several sessions run at once) and never throws for a
  * non-zero exit: callers read `code`. Only a git that cannot be started at all is an error.
  */
-import { spawn } from "node:child_process";
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import { AppError } from "@autowright/protocol";
+import { spawnThroughHelper } from "./process-spawner.ts";
 
 /** What one git command produced. */
 export interface GitResult {
@@ -59,45 +61,36 @@ export async function runGit(
   }
 }
 
-function runGitOnce(cwd: string, args: readonly string[], options?: RunGitOptions): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...options?.env };
-    for (const name of repositoryVariables) delete env[name];
-    // Stable messages (we match a few) and no prompt that nobody could answer.
-    env["LC_ALL"] = "C";
-    env["GIT_TERMINAL_PROMPT"] = "0";
-    const child = spawn("git", args, {
-      cwd,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-      ...(options?.signal === undefined ? {} : { signal: options.signal }),
-    });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    let spawned = false;
-    child.on("spawn", () => {
-      spawned = true;
-    });
-    child.on("error", (error: NodeJS.ErrnoException) => {
-      // After a successful spawn, an error is the abort signal: "close" still follows and reports it.
-      if (spawned) return;
-      reject(
-        new AppError("internal_error", `cannot run git in ${cwd} (is git installed?): ${error.message}`, {
-          cause: error,
-        }),
-      );
-    });
-    child.on("close", (code) => {
-      if (!spawned) return;
-      resolve({
-        code,
-        stdout: Buffer.concat(stdout).toString("utf8"),
-        stderr: Buffer.concat(stderr).toString("utf8"),
-      });
-    });
+const totals = { commands: 0, ms: 0 };
+
+/** How many git commands this process ran, and their summed duration (for benchmarks and diagnostics). */
+export function gitCommandTotals(): { readonly commands: number; readonly ms: number } {
+  return { ...totals };
+}
+
+async function runGitOnce(cwd: string, args: readonly string[], options?: RunGitOptions): Promise<GitResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options?.env };
+  for (const name of repositoryVariables) delete env[name];
+  // Stable messages (we match a few) and no prompt that nobody could answer.
+  env["LC_ALL"] = "C";
+  env["GIT_TERMINAL_PROMPT"] = "0";
+  const started = performance.now();
+  const result = await spawnThroughHelper({
+    file: "git",
+    args,
+    cwd,
+    env,
+    ...(options?.signal === undefined ? {} : { signal: options.signal }),
   });
+  totals.commands += 1;
+  totals.ms += performance.now() - started;
+  if (result.startError !== undefined) {
+    throw new AppError(
+      "internal_error",
+      `cannot run git in ${cwd} (is git installed?): ${result.startError}`,
+    );
+  }
+  return { code: result.code, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Runs git and returns its trimmed stdout; throws `AppError("internal_error")` with git's message on failure. */
@@ -134,11 +127,36 @@ export function splitNul(output: string): string[] {
 }
 
 /**
+ * A repository's commit options, kept while the configuration files they were read from are unchanged: a run
+ * commits twice per feature, and reading the identity is a git process each time. Keyed by the repository, with
+ * the files' modification times as the proof that the identity still holds.
+ */
+const identityCache = new Map<string, { readonly config: readonly string[]; readonly files: string }>();
+
+/** The modification times of the git configuration files that can set `cwd`'s identity; undefined: unknown. */
+function configurationFiles(cwd: string): string | undefined {
+  const home = process.env["HOME"] ?? "";
+  const xdg = process.env["XDG_CONFIG_HOME"] ?? join(home, ".config");
+  try {
+    // Only a repository's own root (a worktree's `.git` is a file pointing elsewhere): read the identity anew.
+    if (!statSync(join(cwd, ".git")).isDirectory()) return undefined;
+  } catch {
+    return undefined;
+  }
+  const files = [join(cwd, ".git", "config"), join(home, ".gitconfig"), join(xdg, "git", "config")];
+  if (process.env["GIT_CONFIG_GLOBAL"] !== undefined) files.push(process.env["GIT_CONFIG_GLOBAL"]);
+  return files.map((file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? "-").join(" ");
+}
+
+/**
  * `-c` options for a commit made by autowright itself: the autowright identity only for what the user has not
  * configured (so users keep their own), and signing off (nobody can answer a passphrase prompt). Pair it with
  * `--no-verify`: the verifier, not a commit hook, is the gate.
  */
 export async function commitConfig(cwd: string): Promise<string[]> {
+  const files = configurationFiles(cwd);
+  const cached = identityCache.get(cwd);
+  if (cached !== undefined && files !== undefined && cached.files === files) return [...cached.config];
   // One git process for both (exit 1 when neither is set).
   const identity = await runGit(cwd, ["config", "--get-regexp", "^user\\.(name|email)$"]);
   const values = new Map(
@@ -155,5 +173,6 @@ export async function commitConfig(cwd: string): Promise<string[]> {
   // Not signed (no prompt can be answered), and no automatic maintenance spawned after every commit and merge
   // of a run: the user's own git commands still run it.
   config.push("-c", "commit.gpgSign=false", "-c", "gc.auto=0", "-c", "maintenance.auto=false");
-  return config;
+  if (files !== undefined) identityCache.set(cwd, { config, files });
+  return [...config];
 }

@@ -176,8 +176,6 @@ export class GitWorkspaces {
   async commitAll(path: string, message: string): Promise<boolean> {
     const add = await runGit(path, ["add", "-A"], { retryOnLock: true });
     if (add.code !== 0) throw gitFailure(["add", "-A"], add);
-    const staged = await runGit(path, ["diff", "--cached", "--quiet"]);
-    if (staged.code === 0) return false;
     // The repository's identity (a worktree shares its configuration), looked up once for every worktree.
     const args = [
       ...(await commitConfig(this.projectRoot)),
@@ -188,6 +186,9 @@ export class GitWorkspaces {
       message,
     ];
     const commit = await runGit(path, args, { retryOnLock: true });
+    // Nothing staged: git says so and exits 1 (one git process fewer than asking first).
+    if (commit.code === 1 && /nothing to commit|nothing added to commit|no changes added/.test(commit.stdout))
+      return false;
     if (commit.code !== 0) throw gitFailure(args, commit);
     return true;
   }
