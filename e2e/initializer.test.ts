@@ -167,6 +167,11 @@ describe("autowright run on a project with only a spec", { timeout: 300_000 }, (
     );
     const created = events.flatMap((event) => (event.type === "feature.created" ? [event.data.feature] : []));
     expect(created.map((feature) => feature.name)).toEqual(specItems);
+    // The initializer recorded the test command with its backlog tool, and the verifier ran it.
+    const recorded = events.flatMap((event) => (event.type === "project.updated" ? [event.data] : []));
+    expect(recorded).toEqual([{ testCommand: { command: "npm test", recordedAt: expect.any(String) } }]);
+    const listedText = autowright(["features", "list", root]);
+    expect(listedText.stdout).toMatch(/^test command: npm test \(recorded /m);
     const codedFeatures = new Set(
       started.filter((agent) => agent.role === "coding").flatMap((agent) => agent.featureIds),
     );
@@ -180,6 +185,8 @@ describe("autowright run on a project with only a spec", { timeout: 300_000 }, (
       const checks = feature.evidence.filter((evidence) => evidence.kind === "check");
       expect(checks.length, `#${feature.id} has check evidence`).toBeGreaterThan(0);
       expect(checks.every((evidence) => evidence.exitCode === 0)).toBe(true);
+      expect(checks.map((evidence) => evidence.command)).toContain("npm test");
+      expect(feature.unverified).toBe(false);
       expect(
         feature.evidence.some((evidence) => evidence.kind === "merge"),
         `#${feature.id} has merge evidence`,

@@ -61,6 +61,7 @@ export const backlogToolsByRole: Record<AgentRole, readonly BacklogToolName[]> =
     "feature_add_dependency",
     "feature_remove_dependency",
     "feature_set_dependencies",
+    "project_set_test_command",
   ],
   coding: [
     "feature_get_stats",

@@ -121,6 +121,7 @@ const toolCases: ToolCase[] = [
     check: (result) =>
       expect(result).toEqual({
         passing: 1,
+        unverified: 0,
         inProgress: 0,
         verifying: 0,
         needsInput: 0,
@@ -355,6 +356,19 @@ const toolCases: ToolCase[] = [
         },
       }),
   },
+  {
+    tool: "project_set_test_command",
+    label: "records the project's test command, trimmed",
+    input: { command: " npm test " },
+    check: (result, harness) => {
+      expect(result).toMatchObject({ testCommand: { command: "npm test", recordedAt: at(0) } });
+      expect(harness.store.getTestCommand()).toEqual({ command: "npm test", recordedAt: at(0) });
+      expect(harness.store.eventsSince(0).at(-1)).toMatchObject({
+        type: "project.updated",
+        data: { testCommand: { command: "npm test" } },
+      });
+    },
+  },
 ];
 
 describe("every backlog tool", () => {
@@ -496,6 +510,9 @@ describe("bad input", () => {
       },
       /field ids must be unique/,
     ],
+    ["project_set_test_command", {}, /command/],
+    ["project_set_test_command", { command: "  " }, /the test command cannot be empty/],
+    ["project_set_test_command", { command: "npm test\nrm -rf ~" }, /the test command must be one line/],
   ];
 
   it.each(cases)("%s %j is invalid_input, naming the problem", (tool, input, message) =>
@@ -518,9 +535,9 @@ describe("bad input", () => {
       });
       expect(harness.ok("feature_get_stats", undefined)).toMatchObject({ total: 0 });
       harness.store.close();
-      expect(harness.call("feature_get_stats", {})).toMatchObject({
+      expect(harness.call("feature_get_stats", {})).toEqual({
         ok: false,
-        error: { code: "internal_error" },
+        error: { code: "store_closed", message: "the project store is closed" },
       });
     }));
 });

@@ -100,7 +100,7 @@ export function createBacklogTools(options: BacklogToolsOptions): BacklogTools {
     });
 
   const handlers: Handlers = {
-    feature_get_stats: () => computeProgress(store.listFeatures()),
+    feature_get_stats: () => computeProgress(store.listFeatures(), { maxAttempts: settings().maxAttempts }),
 
     feature_get_ready: ({ limit }) => {
       const features = store.listFeatures();
@@ -282,6 +282,14 @@ export function createBacklogTools(options: BacklogToolsOptions): BacklogTools {
       return {
         feature,
         message: `A person has been asked. Feature ${feature_id} waits for the answer and your lease is released: stop working on it. The answer will be in the next session's prompt and in feature_get_by_id (humanInput.response).`,
+      };
+    },
+
+    project_set_test_command: ({ command }) => {
+      const testCommand = store.setTestCommand(command);
+      return {
+        testCommand,
+        message: `The project's test command is now \`${testCommand.command}\`: the verifier runs it for every feature.`,
       };
     },
   };

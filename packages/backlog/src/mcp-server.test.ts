@@ -75,6 +75,22 @@ describe("the backlog MCP server", () => {
       const bulk = tools.find((tool) => tool.name === "feature_create_bulk");
       expect(bulk?.inputSchema.required).toEqual(["features"]);
       expect(tools.find((tool) => tool.name === "feature_claim")?.annotations?.readOnlyHint).toBe(false);
+      const testCommand = tools.find((tool) => tool.name === "project_set_test_command");
+      expect(testCommand?.inputSchema.required).toEqual(["command"]);
+      expect(testCommand?.annotations?.readOnlyHint).toBe(false);
+    }));
+
+  it("records the project's test command, and refuses one that is not one line", () =>
+    withServer(async (connect) => {
+      const client = await connect("mcp-test");
+      expect(await callJson(client, "project_set_test_command", { command: "npm test" })).toMatchObject({
+        isError: false,
+        json: { testCommand: { command: "npm test" } },
+      });
+      expect(await callJson(client, "project_set_test_command", { command: "a\nb" })).toMatchObject({
+        isError: true,
+        json: { error: { code: "invalid_input", message: expect.stringMatching(/one line/) } },
+      });
     }));
 
   it("creates features in bulk with dependencies, then returns the ready ones", () =>

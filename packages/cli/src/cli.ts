@@ -116,6 +116,10 @@ function createProgram(io: CliIo, setExitCode: (code: number) => void): Command 
     )
     .option("--model <model>", "the model for every role (default: the per-role model settings)")
     .option("--yolo", "no testing agents; agents skip writing new tests")
+    .option(
+      "--allow-unchecked-pass",
+      "let a feature pass when no check applies to it (no test or verify command); it is marked unverified",
+    )
     .option("--max-cost <usd>", "stop the run when it has cost this many dollars")
     .option("--json", "print every event as one JSON line (NDJSON) instead of the progress view")
     .option("--replay-latency-ms <n>", "with --provider replay: milliseconds per model turn")

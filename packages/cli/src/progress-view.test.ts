@@ -192,6 +192,13 @@ describe("ProgressView on a terminal", () => {
     if (fraction === 1) expect(drawn.empty).toBe(0);
   });
 
+  it("says how many passes had no check on the bar line", () => {
+    const { view, writes } = setup(true);
+    view.update(progress({ passing: 3, unverified: 1, pending: 1, total: 4 }));
+    vi.advanceTimersByTime(redrawIntervalMs);
+    expect(bar(frameLines(writes.at(-1) ?? "")).label).toBe("3/4 passing (1 unverified) · 75%");
+  });
+
   it("redraws in place: each later frame first moves up over the previous frame's lines and erases them", () => {
     const { view, writes, sessions } = setup(true);
     sessions.push({ id: "coding-1", role: "coding", name: "Octo", featureIds: [1], state: "thinking" });
@@ -345,6 +352,12 @@ describe("ProgressView elsewhere (not a terminal)", () => {
       line: "#1 Add a todo: passing",
     },
     {
+      name: "feature passing without a check",
+      event: () =>
+        event("feature.updated", { feature: { ...feature(5, "Say hi", "passing"), unverified: true } }),
+      line: "#5 Say hi: passing (unverified: no check ran)",
+    },
+    {
       name: "feature failed",
       event: () => event("feature.updated", { feature: feature(2, "Delete a todo", "failed") }),
       line: "#2 Delete a todo: failed",
@@ -353,6 +366,11 @@ describe("ProgressView elsewhere (not a terminal)", () => {
       name: "progress",
       event: () => progress({ passing: 1, failed: 1, total: 2 }),
       line: "progress 1/2 passing",
+    },
+    {
+      name: "progress with unverified passes",
+      event: () => progress({ passing: 2, unverified: 2, pending: 1, total: 3 }),
+      line: "progress 2/3 passing (2 unverified)",
     },
     {
       name: "warning log",

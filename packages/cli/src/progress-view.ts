@@ -70,19 +70,21 @@ export class ProgressView {
       case "agent.ended":
         return `${this.#names.get(event.data.agentId) ?? `agent ${event.data.agentId}`} ended ${event.data.outcome}`;
       case "feature.updated": {
-        const { id, name, status } = event.data.feature;
+        const { id, name, status, unverified } = event.data.feature;
         const previous = this.#statuses.get(id);
         this.#statuses.set(id, status);
         // Only a change of status is news (a passing feature also changes when evidence is added to it).
         return (status === "passing" || status === "failed") && previous !== status
-          ? `#${id} ${name}: ${status}`
+          ? `#${id} ${name}: ${status}${status === "passing" && unverified ? " (unverified: no check ran)" : ""}`
           : undefined;
       }
       case "progress.updated":
         return this.#io.isTty ||
-          (this.#progress?.passing === event.data.passing && this.#progress.total === event.data.total)
+          (this.#progress?.passing === event.data.passing &&
+            this.#progress.total === event.data.total &&
+            this.#progress.unverified === event.data.unverified)
           ? undefined
-          : `progress ${event.data.passing}/${event.data.total} passing`;
+          : `progress ${event.data.passing}/${event.data.total} passing${unverifiedNote(event.data)}`;
       case "log.appended":
         return event.data.level === "warn" || event.data.level === "error"
           ? `${event.data.level}: ${event.data.line.slice(0, 200)}`
@@ -104,7 +106,7 @@ export class ProgressView {
     const percentage = Math.round(progress?.percentage ?? 0);
     const lines = [
       `autowright · ${this.#name} · ${this.#status}`,
-      `[${"█".repeat(filled)}${"░".repeat(barWidth - filled)}] ${passing}/${total} passing · ${percentage}%`,
+      `[${"█".repeat(filled)}${"░".repeat(barWidth - filled)}] ${passing}/${total} passing${progress === undefined ? "" : unverifiedNote(progress)} · ${percentage}%`,
       progress === undefined
         ? ""
         : `in progress ${progress.inProgress} · verifying ${progress.verifying} · pending ${progress.pending} · blocked ${progress.blocked} · needs input ${progress.needsInput} · failed ${progress.failed}`,
@@ -124,4 +126,9 @@ export class ProgressView {
     this.#io.stdout(`${clear}${lines.join("\n")}\n`);
     this.#lines = lines.length;
   }
+}
+
+/** " (N unverified)" when some passes had no check, else "". */
+function unverifiedNote(progress: Progress): string {
+  return progress.unverified > 0 ? ` (${progress.unverified} unverified)` : "";
 }

@@ -11,6 +11,7 @@ export { buildAdjacencyGraph, condense, groupByComponent, stronglyConnectedCompo
 export type {
   BacklogAnalysis,
   BatchOptions,
+  ProgressFeature,
   SchedulingFeature,
   SchedulingOptions,
   SchedulingScore,
@@ -24,4 +25,10 @@ export {
   isStalled,
   toReadyReport,
 } from "./scheduling.ts";
-export { assertTransition, canTransition, statusTransitions } from "./statuses.ts";
+export {
+  assertTransition,
+  canTransition,
+  countsAsFailed,
+  statusAfterFailure,
+  statusTransitions,
+} from "./statuses.ts";

@@ -607,6 +607,7 @@ describe("computeProgress", () => {
         feature(11),
       ],
       expected: {
+        unverified: 0,
         passing: 2,
         inProgress: 1,
         verifying: 1,
@@ -622,6 +623,7 @@ describe("computeProgress", () => {
       name: "an empty backlog",
       backlog: [],
       expected: {
+        unverified: 0,
         passing: 0,
         inProgress: 0,
         verifying: 0,
@@ -637,6 +639,7 @@ describe("computeProgress", () => {
       name: "a third passing",
       backlog: [passing(1), feature(2), feature(3)],
       expected: {
+        unverified: 0,
         passing: 1,
         inProgress: 0,
         verifying: 0,
@@ -652,6 +655,7 @@ describe("computeProgress", () => {
       name: "two thirds passing",
       backlog: [passing(1), passing(2), feature(3, [4]), feature(4, [], { status: "failed" })],
       expected: {
+        unverified: 0,
         passing: 2,
         inProgress: 0,
         verifying: 0,
@@ -667,6 +671,7 @@ describe("computeProgress", () => {
       name: "everything passing",
       backlog: [passing(1), passing(2), passing(3)],
       expected: {
+        unverified: 0,
         passing: 3,
         inProgress: 0,
         verifying: 0,
@@ -679,14 +684,37 @@ describe("computeProgress", () => {
       },
     },
   ])("counts $name", ({ backlog, expected }) => {
-    const progress = computeProgress(backlog);
+    const progress = computeProgress(backlog, { maxAttempts: 3 });
     expect(progress).toEqual(expected);
     expect(progressSchema.parse(progress)).toEqual(progress);
   });
 
   it("rounds to one decimal", () => {
     const backlog = [passing(1), passing(2), feature(3)];
-    expect(computeProgress(backlog).percentage).toBe(66.7);
+    expect(computeProgress(backlog, { maxAttempts: 3 }).percentage).toBe(66.7);
+  });
+
+  it("counts a pending feature whose attempts are exhausted as failed, not as pending or blocked", () => {
+    const backlog = [
+      feature(1, [], { attempts: 3 }),
+      feature(2, [99], { attempts: 4 }),
+      feature(3, [], { attempts: 2 }),
+      feature(4, [], { status: "failed", attempts: 3 }),
+    ];
+    expect(computeProgress(backlog, { maxAttempts: 3 })).toMatchObject({ failed: 3, pending: 1, blocked: 0 });
+    expect(computeProgress(backlog, { maxAttempts: 5 })).toMatchObject({ failed: 1, pending: 2, blocked: 1 });
+  });
+
+  it("counts unverified passes, which are also passing", () => {
+    const backlog = [
+      { ...passing(1), unverified: true },
+      { ...passing(2), unverified: false },
+      passing(3),
+      feature(4),
+    ];
+    const progress = computeProgress(backlog, { maxAttempts: 3 });
+    expect(progress).toMatchObject({ passing: 3, unverified: 1, pending: 1, total: 4, percentage: 75 });
+    expect(progressSchema.parse(progress)).toEqual(progress);
   });
 });
 

@@ -15,6 +15,7 @@ import {
 } from "./graph.ts";
 import type { IdIndex } from "./id-index.ts";
 import { createIdIndex } from "./id-index.ts";
+import { countsAsFailed } from "./statuses.ts";
 
 /** The fields of a feature that scheduling reads. */
 export type SchedulingFeature = Pick<
@@ -83,11 +84,6 @@ export function isLeaseActive(lease: Lease | null, now: number): boolean {
   if (lease === null) return false;
   const expiresAt = Date.parse(lease.expiresAt);
   return !Number.isNaN(expiresAt) && expiresAt > now;
-}
-
-/** True when a pending feature has used up its attempts and is therefore treated as failed. */
-function isExhausted(feature: SchedulingFeature, maxAttempts: number): boolean {
-  return feature.status === "pending" && feature.attempts >= maxAttempts;
 }
 
 /**
@@ -554,7 +550,7 @@ function findStalled(
   for (let index = 0; index < featureCount; index++) {
     const feature = features[index];
     if (feature === undefined || passing[index] === 1) continue;
-    if (feature.status === "failed" || isExhausted(feature, maxAttempts)) failedLike[index] = 1;
+    if (countsAsFailed(feature, { maxAttempts })) failedLike[index] = 1;
     ownFlags[index] =
       (hasMissing[index] === 1 ? missingFlag : 0) | (feature.status === "needs_input" ? inputFlag : 0);
   }
@@ -750,18 +746,27 @@ export function buildBatches(
   return batches;
 }
 
+/** The fields of a feature that {@link computeProgress} reads (`unverified` is false when absent). */
+export type ProgressFeature = Pick<Feature, "id" | "status" | "dependencies" | "attempts"> &
+  Partial<Pick<Feature, "unverified">>;
+
 /**
- * Counts by status for `progress.updated`. `blocked` counts pending features with a dependency that is not
- * passing (or does not exist); `pending` counts the other pending features plus `regressed` ones; `percentage` is
- * `passing / total * 100` rounded to one decimal (0 for an empty backlog).
+ * Counts by status for `progress.updated`. `failed` counts failed features and pending ones whose attempts are
+ * exhausted (`maxAttempts`: they cannot be claimed again, see {@link countsAsFailed}); `blocked` counts the other
+ * pending features with a dependency that is not passing (or does not exist); `pending` counts the rest of the
+ * pending features plus `regressed` ones; `unverified` counts the passing features that passed without a check
+ * (they are also in `passing`); `percentage` is `passing / total * 100` rounded to one decimal (0 for an empty
+ * backlog).
  */
 export function computeProgress(
-  features: readonly Pick<Feature, "id" | "status" | "dependencies">[],
+  features: readonly ProgressFeature[],
+  options: { readonly maxAttempts: number },
 ): Progress {
   const passingIds = new Set<FeatureId>();
   for (const feature of features) if (feature.status === "passing") passingIds.add(feature.id);
   const progress: Progress = {
     passing: 0,
+    unverified: 0,
     inProgress: 0,
     verifying: 0,
     needsInput: 0,
@@ -772,6 +777,10 @@ export function computeProgress(
     percentage: 0,
   };
   for (const feature of features) {
+    if (countsAsFailed(feature, options)) {
+      progress.failed++;
+      continue;
+    }
     switch (feature.status) {
       case "in_progress":
         progress.inProgress++;
@@ -794,6 +803,7 @@ export function computeProgress(
         break;
       case "passing":
         progress.passing++;
+        if (feature.unverified === true) progress.unverified++;
         break;
     }
   }

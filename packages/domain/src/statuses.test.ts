@@ -1,7 +1,7 @@
 import type { FeatureStatus } from "@autowright/protocol";
 import { AppError, featureStatuses } from "@autowright/protocol";
 import { describe, expect, it } from "vitest";
-import { assertTransition, canTransition } from "./statuses.ts";
+import { assertTransition, canTransition, countsAsFailed, statusAfterFailure } from "./statuses.ts";
 
 // The expected machine, written out independently of the implementation's table.
 const allowed = new Set<string>([
@@ -18,6 +18,7 @@ const allowed = new Set<string>([
   "passing→pending",
   "regressed→pending",
   "regressed→in_progress",
+  "regressed→failed",
   "failed→pending",
 ]);
 
@@ -74,5 +75,42 @@ describe("assertTransition", () => {
     expect(error.code).toBe("invalid_transition");
     expect(error.message).toContain(`from ${from} to ${to}`);
     expect(error.details).toMatchObject({ from, to });
+  });
+});
+
+describe("statusAfterFailure", () => {
+  it.each([
+    { attempts: 0, countAttempt: true, maxAttempts: 3, expected: "pending" },
+    { attempts: 1, countAttempt: true, maxAttempts: 3, expected: "pending" },
+    { attempts: 2, countAttempt: true, maxAttempts: 3, expected: "failed" },
+    { attempts: 0, countAttempt: true, maxAttempts: 1, expected: "failed" },
+    { attempts: 2, countAttempt: false, maxAttempts: 3, expected: "pending" },
+    { attempts: 5, countAttempt: false, maxAttempts: 3, expected: "pending" },
+  ] as const)(
+    "after $attempts attempts of $maxAttempts, counting one: $countAttempt → $expected",
+    ({ attempts, countAttempt, maxAttempts, expected }) => {
+      expect(statusAfterFailure({ attempts }, { countAttempt, maxAttempts })).toBe(expected);
+    },
+  );
+
+  it("gives a status the machine allows from every status work is given back from", () => {
+    for (const from of ["in_progress", "verifying", "regressed"] as const) {
+      for (const attempts of [0, 2]) {
+        const to = statusAfterFailure({ attempts }, { countAttempt: true, maxAttempts: 3 });
+        expect(canTransition(from, to), `${from} → ${to}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe("countsAsFailed", () => {
+  it.each([
+    { status: "failed", attempts: 0, expected: true },
+    { status: "pending", attempts: 3, expected: true },
+    { status: "pending", attempts: 2, expected: false },
+    { status: "in_progress", attempts: 3, expected: false },
+    { status: "passing", attempts: 5, expected: false },
+  ] as const)("$status with $attempts of 3 attempts: $expected", ({ status, attempts, expected }) => {
+    expect(countsAsFailed({ status, attempts }, { maxAttempts: 3 })).toBe(expected);
   });
 });

@@ -2,7 +2,7 @@
  * The feature status machine: which status may follow which. Every status change in autowright goes through
  * {@link assertTransition}, so a feature can never jump, for example, from `pending` straight to `failed`.
  */
-import type { FeatureStatus } from "@autowright/protocol";
+import type { Feature, FeatureStatus } from "@autowright/protocol";
 import { AppError } from "@autowright/protocol";
 
 /**
@@ -15,7 +15,8 @@ import { AppError } from "@autowright/protocol";
  *   attempts ran out.
  * - `needs_input → pending`: a person answered.
  * - `passing → regressed | pending`: a regression was found, or a person reset the feature.
- * - `regressed → pending | in_progress`: queued again, or a testing agent fixes it directly.
+ * - `regressed → pending | in_progress | failed`: queued again, a testing agent fixes it directly, or the fix
+ *   used the last attempt.
  * - `failed → pending`: a person retries the feature.
  */
 export const statusTransitions: Readonly<Record<FeatureStatus, readonly FeatureStatus[]>> = {
@@ -25,7 +26,7 @@ export const statusTransitions: Readonly<Record<FeatureStatus, readonly FeatureS
   passing: ["regressed", "pending"],
   failed: ["pending"],
   needs_input: ["pending"],
-  regressed: ["pending", "in_progress"],
+  regressed: ["pending", "in_progress", "failed"],
 };
 
 /** True when a feature may move from `from` to `to`. Moving to the same status is not a transition (false). */
@@ -44,4 +45,29 @@ export function assertTransition(from: FeatureStatus, to: FeatureStatus): void {
     `a feature cannot move from ${from} to ${to} (from ${from} it may move to ${allowed.join(", ")})`,
     { details: { from, to, allowed: [...allowed] } },
   );
+}
+
+/**
+ * True when a feature counts as failed: `failed`, or `pending` with every attempt used (it cannot be claimed
+ * again until a person retries it). The one encoding of "failed" that scheduling and progress share.
+ */
+export function countsAsFailed(
+  feature: Pick<Feature, "status" | "attempts">,
+  options: { readonly maxAttempts: number },
+): boolean {
+  return (
+    feature.status === "failed" || (feature.status === "pending" && feature.attempts >= options.maxAttempts)
+  );
+}
+
+/**
+ * The status a feature goes to when a session's work on it did not pass: `failed` when the attempt being counted
+ * is the last one `maxAttempts` allows, `pending` (queued again) otherwise. An attempt that is not counted (a rate
+ * limit, a cancellation) never fails the feature.
+ */
+export function statusAfterFailure(
+  feature: Pick<Feature, "attempts">,
+  options: { readonly countAttempt: boolean; readonly maxAttempts: number },
+): "pending" | "failed" {
+  return options.countAttempt && feature.attempts + 1 >= options.maxAttempts ? "failed" : "pending";
 }

@@ -1,5 +1,5 @@
 // Temporary: stands in for APIs that land with the other hardening branches. Deleted at the merge.
-import type { Feature, OrchestratedRole, Provider } from "@autowright/protocol";
+import type { OrchestratedRole, Provider } from "@autowright/protocol";
 
 const defaultModels: Record<Provider, string> = {
   claude: "claude-sonnet-4-5",
@@ -10,11 +10,4 @@ const defaultModels: Record<Provider, string> = {
 
 export function defaultModel(provider: Provider, _role: OrchestratedRole): string {
   return defaultModels[provider];
-}
-
-export function statusAfterFailure(
-  feature: Pick<Feature, "attempts">,
-  options: { countAttempt: boolean; maxAttempts: number },
-): "pending" | "failed" {
-  return options.countAttempt && feature.attempts + 1 >= options.maxAttempts ? "failed" : "pending";
 }

@@ -273,6 +273,34 @@ describe("the orchestrator's tick and settlement (in-memory workers)", () => {
     expect(feature?.evidence.at(-1)?.note).toContain(noCheckRan);
   });
 
+  it("passes a feature no check applies to as unverified when allowUncheckedPass is on", async () => {
+    addFeatures(2);
+    const { result, events, fakes } = await runOrchestrator({ settings: { allowUncheckedPass: true } });
+    expect(result.status).toBe("completed");
+    expect(fakes.checks).toEqual([]);
+    for (const feature of store.listFeatures()) {
+      expect(feature).toMatchObject({ status: "passing", unverified: true, attempts: 0 });
+      expect(feature.evidence.some((evidence) => evidence.note?.startsWith("unverified:"))).toBe(true);
+    }
+    const passed = events.flatMap((event) =>
+      event.type === "feature.updated" && event.data.feature.status === "passing" ? [event.data.feature] : [],
+    );
+    expect(passed.length).toBeGreaterThanOrEqual(2);
+    expect(passed.every((feature) => feature.unverified)).toBe(true);
+    const last = events.filter((event) => event.type === "progress.updated").at(-1);
+    expect(last?.type === "progress.updated" && last.data).toMatchObject({ passing: 2, unverified: 2 });
+  });
+
+  it("runs the test command the initializer recorded, and a checked pass is not unverified", async () => {
+    addFeatures(1);
+    store.setTestCommand("make check");
+    const { result, fakes } = await runOrchestrator({ settings: { allowUncheckedPass: true } });
+    expect(result.status).toBe("completed");
+    expect(fakes.checks.map((check) => check.commands)).toEqual([["make check"]]);
+    expect(fakes.merges.map((request) => request.commands)).toEqual([["make check"]]);
+    expect(store.getFeature(1)).toMatchObject({ status: "passing", unverified: false });
+  });
+
   it("runs the checks with the environment scrubbed of secrets, the redactor and the worktree", async () => {
     withTestScript();
     addFeatures(1);

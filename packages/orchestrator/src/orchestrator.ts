@@ -168,7 +168,7 @@ export class Orchestrator {
     this.#checks = new ProjectChecks({
       root: options.store.paths.root,
       settings,
-      recordedTestCommand: () => null,
+      recordedTestCommand: () => options.store.getTestCommand()?.command ?? null,
       env: options.env,
       runChecks: services.runChecks ?? runChecks,
       workspaces: this.#workspaces,
@@ -466,7 +466,7 @@ export class Orchestrator {
     this.bus.flush();
     const features = this.#store.listFeatures();
     const analysis = analyzeBacklog(features, { maxAttempts: settings.maxAttempts, now });
-    this.#status.progress(computeProgress(features));
+    this.#status.progress(computeProgress(features, { maxAttempts: settings.maxAttempts }));
 
     if (this.#stopping !== undefined) {
       if (this.#inFlight() === 0) this.#end(this.#stopping);

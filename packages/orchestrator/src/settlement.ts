@@ -4,6 +4,7 @@
  * evidence; everything else goes back to the queue with the reason. A feature passes only when at least one check
  * ran and exited 0, unless a person accepted unchecked passes (`allowUncheckedPass`), which stay `unverified`.
  */
+import { statusAfterFailure } from "@autowright/domain";
 import type {
   AgentState,
   Evidence,
@@ -15,7 +16,6 @@ import type {
 import type { ProjectStore } from "@autowright/store";
 import type { EventBus } from "./event-bus.ts";
 import type { MergeRequest, MergeResult } from "./git/merge-queue.ts";
-import { statusAfterFailure } from "./merge-shims.ts";
 import type { ProjectChecks } from "./project-checks.ts";
 import type { StatusEvents } from "./status-events.ts";
 
@@ -152,7 +152,7 @@ export class Settlement {
     const what = yolo
       ? "YOLO mode and no lint or type-check script found"
       : "no test command and no verify command";
-    if ((this.#options.settings() as { allowUncheckedPass?: boolean }).allowUncheckedPass !== true) {
+    if (!this.#options.settings().allowUncheckedPass) {
       const evidence: Evidence = {
         kind: "check",
         note: `${noCheckRan} (${what})`,
@@ -248,7 +248,7 @@ export class Settlement {
         lastError: null,
         evidence,
         lease: null,
-        ...(unverified ? { unverified } : {}),
+        unverified,
       });
     }
     this.#options.bus.flush();

@@ -8,6 +8,7 @@ import {
   featureGetBlockedInputSchema,
   featureGetReadyInputSchema,
   featureRequestHumanInputInputSchema,
+  projectSetTestCommandInputSchema,
 } from "./backlog-tools.ts";
 
 const entry = { category: "core", name: "A", description: "", steps: ["works"] };
@@ -16,7 +17,7 @@ describe("backlog tools", () => {
   it("has a schema and a description for every tool", () => {
     expect(Object.keys(backlogToolInputSchemas)).toEqual([...backlogToolNames]);
     expect(Object.keys(backlogToolDescriptions)).toEqual([...backlogToolNames]);
-    expect(backlogToolNames).toHaveLength(15);
+    expect(backlogToolNames).toHaveLength(16);
   });
 
   it("applies limit defaults and bounds", () => {
@@ -54,5 +55,19 @@ describe("backlog tools", () => {
     const input = { feature_id: 1, prompt: "Need a key", fields: [field, field] };
     expect(featureRequestHumanInputInputSchema.safeParse(input).success).toBe(false);
     expect(featureRequestHumanInputInputSchema.safeParse({ ...input, fields: [field] }).success).toBe(true);
+  });
+
+  it("takes one non-empty line as the test command, trimmed", () => {
+    expect(projectSetTestCommandInputSchema.parse({ command: "  npm test " })).toEqual({
+      command: "npm test",
+    });
+    expect(projectSetTestCommandInputSchema.parse({ command: "npm test\n" })).toEqual({
+      command: "npm test",
+    });
+    for (const command of ["", "   ", "npm test\nrm -rf /", "a\rb", undefined, 3]) {
+      expect(projectSetTestCommandInputSchema.safeParse({ command }).success, JSON.stringify(command)).toBe(
+        false,
+      );
+    }
   });
 });

@@ -25,6 +25,7 @@ export const backlogToolNames = [
   "feature_remove_dependency",
   "feature_set_dependencies",
   "feature_request_human_input",
+  "project_set_test_command",
 ] as const;
 /** A backlog tool name. */
 export const backlogToolNameSchema = z.enum(backlogToolNames);
@@ -178,6 +179,21 @@ export const featureRequestHumanInputInputSchema = z.object({
 /** `feature_request_human_input` input. */
 export type FeatureRequestHumanInputInput = z.infer<typeof featureRequestHumanInputInputSchema>;
 
+/**
+ * `project_set_test_command`: the one shell command that runs the project's tests (the initializer records it;
+ * the verifier runs it for every feature). One line, not empty.
+ */
+export const projectSetTestCommandInputSchema = z.object({
+  command: z
+    .string()
+    .trim()
+    .min(1, "the test command cannot be empty")
+    .max(1_000)
+    .refine((command) => !/[\r\n]/.test(command), { message: "the test command must be one line" }),
+});
+/** `project_set_test_command` input. */
+export type ProjectSetTestCommandInput = z.infer<typeof projectSetTestCommandInputSchema>;
+
 /** The input schema of every backlog tool. */
 export const backlogToolInputSchemas = {
   feature_get_stats: featureGetStatsInputSchema,
@@ -195,6 +211,7 @@ export const backlogToolInputSchemas = {
   feature_remove_dependency: featureRemoveDependencyInputSchema,
   feature_set_dependencies: featureSetDependenciesInputSchema,
   feature_request_human_input: featureRequestHumanInputInputSchema,
+  project_set_test_command: projectSetTestCommandInputSchema,
 } as const satisfies Record<BacklogToolName, z.ZodObject>;
 
 /** The parsed input of one backlog tool. */
@@ -221,4 +238,6 @@ export const backlogToolDescriptions: Readonly<Record<BacklogToolName, string>> 
   feature_set_dependencies: "Replace a feature's whole dependency list (cycles and unknown ids are refused).",
   feature_request_human_input:
     "Ask a person for something you cannot decide or obtain yourself; the feature waits for the answer.",
+  project_set_test_command:
+    "Record the one shell command that runs the project's tests (for example `npm test`); the verifier runs it.",
 };

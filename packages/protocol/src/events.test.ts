@@ -12,7 +12,7 @@ import {
   type ServerEventType,
   serverEventSchema,
 } from "./events.ts";
-import type { Progress } from "./feature.ts";
+import { featureSchema, type Progress } from "./feature.ts";
 import { agentMascotNames } from "./session.ts";
 
 const unionTypes = serverEventSchema.options.map((option) => option.shape.type.value);
@@ -52,6 +52,49 @@ describe("event types", () => {
     expectTypeOf<EphemeralEvent["seq"]>().toEqualTypeOf<undefined>();
     expectTypeOf<EventData<"progress.updated">>().toEqualTypeOf<Progress>();
     expectTypeOf<EventData<"feature.deleted">>().toEqualTypeOf<{ id: number }>();
+    expectTypeOf<EventData<"project.updated">>().toEqualTypeOf<{
+      testCommand: { command: string; recordedAt: string } | null;
+    }>();
     expectTypeOf<keyof typeof eventDataSchemas>().toEqualTypeOf<ServerEventType>();
+  });
+
+  it("reads feature and progress events written before unverified existed as verified", () => {
+    const at = "2026-01-02T03:04:05.000Z";
+    const counts = {
+      passing: 1,
+      inProgress: 0,
+      verifying: 0,
+      needsInput: 0,
+      failed: 0,
+      pending: 0,
+      blocked: 0,
+    };
+    const progress = serverEventSchema.parse({
+      v: 1,
+      seq: 1,
+      at,
+      type: "progress.updated",
+      data: { ...counts, total: 1, percentage: 100 },
+    });
+    expect(progress.data).toMatchObject({ unverified: 0 });
+    const feature = featureSchema.parse({
+      id: 1,
+      priority: 1,
+      category: "",
+      name: "A",
+      description: "",
+      steps: [],
+      dependencies: [],
+      status: "passing",
+      attempts: 0,
+      lastError: null,
+      lease: null,
+      evidence: [],
+      humanInput: null,
+      verify: [],
+      createdAt: at,
+      updatedAt: at,
+    });
+    expect(feature.unverified).toBe(false);
   });
 });

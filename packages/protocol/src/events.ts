@@ -147,6 +147,16 @@ export const featureDeletedDataSchema = z.object({ id: featureIdSchema });
 /** `feature.deleted` data. */
 export type FeatureDeletedData = z.infer<typeof featureDeletedDataSchema>;
 
+/** The project's test command as recorded (by the initializer's `project_set_test_command`), and when. */
+export const testCommandSchema = z.object({ command: z.string().min(1), recordedAt: timestampSchema });
+/** The project's recorded test command. */
+export type TestCommand = z.infer<typeof testCommandSchema>;
+
+/** `project.updated`: the project's own settings changed; today, its recorded test command. */
+export const projectUpdatedDataSchema = z.object({ testCommand: testCommandSchema.nullable() });
+/** `project.updated` data. */
+export type ProjectUpdatedData = z.infer<typeof projectUpdatedDataSchema>;
+
 /** `log.appended`: one log line (already redacted), with where it came from. */
 export const logAppendedDataSchema = z.object({
   line: z.string(),
@@ -255,6 +265,7 @@ export const eventDataSchemas = {
   "feature.created": featureChangedDataSchema,
   "feature.updated": featureChangedDataSchema,
   "feature.deleted": featureDeletedDataSchema,
+  "project.updated": projectUpdatedDataSchema,
   "log.appended": logAppendedDataSchema,
   "devserver.updated": devServerUpdatedDataSchema,
   "devserver.log.appended": devServerLogAppendedDataSchema,
@@ -273,6 +284,7 @@ export const durableEventTypes = [
   "feature.created",
   "feature.updated",
   "feature.deleted",
+  "project.updated",
   "devserver.updated",
 ] as const;
 /** A durable event type. */
@@ -311,6 +323,7 @@ export const serverEventSchema = z.discriminatedUnion("type", [
   durableEvent("feature.created", featureChangedDataSchema),
   durableEvent("feature.updated", featureChangedDataSchema),
   durableEvent("feature.deleted", featureDeletedDataSchema),
+  durableEvent("project.updated", projectUpdatedDataSchema),
   ephemeralEvent("log.appended", logAppendedDataSchema),
   durableEvent("devserver.updated", devServerUpdatedDataSchema),
   ephemeralEvent("devserver.log.appended", devServerLogAppendedDataSchema),

@@ -109,6 +109,11 @@ export const featureSchema = z.object({
   humanInput: humanInputSchema.nullable(),
   /** Extra check commands the verifier runs for this feature, after the project's test command. */
   verify: z.array(z.string()),
+  /**
+   * True when the feature passed without any check running (only with the `allowUncheckedPass` setting); false
+   * otherwise, and whenever the feature is not `passing`. Absent in events written before it existed: false.
+   */
+  unverified: z.boolean().default(false),
   createdAt: timestampSchema,
   updatedAt: timestampSchema,
 });
@@ -141,6 +146,8 @@ export const featureImportFileSchema = z.array(featureImportEntrySchema);
 /** Counts by status, as `progress.updated` carries them. */
 export const progressSchema = z.object({
   passing: z.number().int().nonnegative(),
+  /** Passing features that passed without a check (`allowUncheckedPass`); included in `passing`. */
+  unverified: z.number().int().nonnegative().default(0),
   inProgress: z.number().int().nonnegative(),
   verifying: z.number().int().nonnegative(),
   needsInput: z.number().int().nonnegative(),

@@ -25,12 +25,14 @@ const feature = {
   evidence: [{ kind: "check", command: "npm test", exitCode: 0, outputTail: "ok", durationMs: 1200, at }],
   humanInput: null,
   verify: ["npm run e2e -- login"],
+  unverified: false,
   createdAt: at,
   updatedAt: at,
 };
 
 const progress = {
   passing: 4,
+  unverified: 1,
   inProgress: 2,
   verifying: 1,
   needsInput: 0,
@@ -130,6 +132,13 @@ const serverEvents: readonly unknown[] = [
     at,
     type: "devserver.updated",
     data: { status: "running", url: "http://127.0.0.1:4100", port: 4100, command: "npm run dev" },
+  },
+  {
+    v: 1,
+    seq: 11,
+    at,
+    type: "project.updated",
+    data: { testCommand: { command: "npm test", recordedAt: at } },
   },
   { v: 1, at, type: "devserver.log.appended", data: { line: "ready in 300 ms" } },
   { v: 1, at, type: "pong", data: { id: "p-1" } },

@@ -22,6 +22,7 @@ export type {
   FeatureRequestHumanInputInput,
   FeatureSetDependenciesInput,
   FeatureSkipInput,
+  ProjectSetTestCommandInput,
 } from "./backlog-tools.ts";
 export {
   backlogToolDescriptions,
@@ -44,6 +45,7 @@ export {
   featureRequestHumanInputInputSchema,
   featureSetDependenciesInputSchema,
   featureSkipInputSchema,
+  projectSetTestCommandInputSchema,
 } from "./backlog-tools.ts";
 export type { ClientMessage, ClientMessageType, PingMessage, SubscribeMessage } from "./client-messages.ts";
 export {
@@ -87,12 +89,14 @@ export type {
   OrchestratorUpdatedData,
   PongData,
   ProgressUpdatedData,
+  ProjectUpdatedData,
   RunStatus,
   RunUpdatedData,
   ServerEvent,
   ServerEventOf,
   ServerEventType,
   Snapshot,
+  TestCommand,
 } from "./events.ts";
 export {
   agentEndedDataSchema,
@@ -117,11 +121,13 @@ export {
   orchestratorUpdatedDataSchema,
   pongDataSchema,
   progressUpdatedDataSchema,
+  projectUpdatedDataSchema,
   protocolVersion,
   runStatusSchema,
   runUpdatedDataSchema,
   serverEventSchema,
   snapshotSchema,
+  testCommandSchema,
 } from "./events.ts";
 export type {
   Evidence,

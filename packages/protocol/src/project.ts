@@ -54,6 +54,11 @@ export const settingsSchema = z
     batchSize: z.number().int().min(1).max(3).default(1),
     yolo: z.boolean().default(false),
     maxAttempts: z.number().int().min(1).max(20).default(3),
+    /**
+     * Let a feature pass when no check applies to it (no test command, no verify command); it is marked
+     * `unverified`. Off by default: a feature passes only when a check ran and exited 0.
+     */
+    allowUncheckedPass: z.boolean().default(false),
     maxDependenciesPerFeature: z.number().int().min(1).max(1000).default(20),
     isolation: isolationModeSchema.default("worktree"),
     sessionTimeoutMinutes: z
@@ -104,6 +109,7 @@ export const settingsPatchSchema = z.object({
   batchSize: z.number().int().min(1).max(3).optional(),
   yolo: z.boolean().optional(),
   maxAttempts: z.number().int().min(1).max(20).optional(),
+  allowUncheckedPass: z.boolean().optional(),
   maxDependenciesPerFeature: z.number().int().min(1).max(1000).optional(),
   isolation: isolationModeSchema.optional(),
   sessionTimeoutMinutes: z

@@ -155,6 +155,7 @@ function readFeatures(
       lease: null,
       verify: [],
       humanInput,
+      unverified: false,
       createdAt: at,
       updatedAt: at,
     };

@@ -70,4 +70,22 @@ CREATE TABLE schedules (
 );
 `,
   },
+  {
+    version: 2,
+    name: "project-settings",
+    sql: `
+CREATE TABLE project_settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+`,
+  },
+  {
+    version: 3,
+    name: "feature-unverified",
+    sql: `
+ALTER TABLE features ADD COLUMN unverified INTEGER NOT NULL DEFAULT 0 CHECK (unverified IN (0, 1));
+`,
+  },
 ];

@@ -30,6 +30,8 @@ export const features = sqliteTable(
     evidence: text("evidence", { mode: "json" }).$type<Evidence[]>().notNull(),
     humanInputRequest: text("human_input_request", { mode: "json" }).$type<HumanInputRequest>(),
     humanInputResponse: text("human_input_response", { mode: "json" }).$type<HumanInputResponse>(),
+    /** True when the feature passed without a check (`allowUncheckedPass`); false when it is not passing. */
+    unverified: integer("unverified", { mode: "boolean" }).notNull().default(false),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
@@ -88,4 +90,11 @@ export const schedules = sqliteTable("schedules", {
   maxConcurrency: integer("max_concurrency").notNull(),
   crashCount: integer("crash_count").notNull(),
   createdAt: text("created_at").notNull(),
+});
+
+/** Settings of the project itself, one row per key (`test_command`: the project's test command). */
+export const projectSettings = sqliteTable("project_settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: text("updated_at").notNull(),
 });

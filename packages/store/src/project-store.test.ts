@@ -67,6 +67,7 @@ describe("the schema", () => {
       schema.sessions,
       schema.events,
       schema.schedules,
+      schema.projectSettings,
     ]) {
       const config = getTableConfig(table);
       const columns = database.prepare(`PRAGMA table_info(${config.name})`).all() as {
@@ -128,6 +129,7 @@ describe("importFeatures", () => {
         evidence: [],
         humanInput: null,
         verify: [],
+        unverified: false,
         createdAt: "2026-03-04T05:06:07.000Z",
         updatedAt: "2026-03-04T05:06:07.000Z",
       });
@@ -231,6 +233,7 @@ describe("insertFeaturesVerbatim", () => {
     evidence: [],
     humanInput: null,
     verify: [],
+    unverified: false,
     createdAt: at,
     updatedAt: at,
   });
@@ -304,4 +307,140 @@ describe("the event log", () => {
       expect(store.lastSeq()).toBe(1);
       expect(store.appendEvent("run.updated", { status: "stopped" }).seq).toBe(2);
     }));
+});
+
+describe("a closed store", () => {
+  it("throws store_closed from every method, and says it is closed", () => {
+    using directory = temporaryDirectory();
+    const store = ProjectStore.open(directory.path, { create: true, now: fixedNow });
+    expect(store.closed).toBe(false);
+    store.close();
+    expect(store.closed).toBe(true);
+    store.close();
+    const methods = Object.getOwnPropertyNames(ProjectStore.prototype).filter((name) => {
+      const descriptor = Object.getOwnPropertyDescriptor(ProjectStore.prototype, name);
+      return name !== "constructor" && name !== "close" && typeof descriptor?.value === "function";
+    });
+    expect(methods.length).toBeGreaterThan(20);
+    for (const name of methods) {
+      const method = (store as unknown as Record<string, (...args: unknown[]) => unknown>)[name];
+      let caught: unknown;
+      try {
+        method?.call(store, 1, { to: "pending", actor: { kind: "orchestrator" } });
+      } catch (error) {
+        caught = error;
+      }
+      expect(AppError.isInstance(caught) && caught.code, name).toBe("store_closed");
+      expect((caught as Error).message, name).toBe("the project store is closed");
+    }
+  });
+});
+
+describe("the test command", () => {
+  it("is null until recorded, then the latest one with when it was recorded, with a project.updated event", () => {
+    using directory = temporaryDirectory();
+    let now = new Date("2026-03-04T05:06:07.000Z");
+    const store = ProjectStore.open(directory.path, { create: true, now: () => now });
+    try {
+      expect(store.getTestCommand()).toBeNull();
+      expect(store.setTestCommand("  npm test ")).toEqual({
+        command: "npm test",
+        recordedAt: "2026-03-04T05:06:07.000Z",
+      });
+      now = new Date("2026-03-04T06:00:00.000Z");
+      store.setTestCommand("pnpm vitest run");
+      expect(store.getTestCommand()).toEqual({
+        command: "pnpm vitest run",
+        recordedAt: "2026-03-04T06:00:00.000Z",
+      });
+      expect(store.eventsSince(0).map((event) => [event.type, event.data])).toEqual([
+        ["project.updated", { testCommand: { command: "npm test", recordedAt: "2026-03-04T05:06:07.000Z" } }],
+        [
+          "project.updated",
+          { testCommand: { command: "pnpm vitest run", recordedAt: "2026-03-04T06:00:00.000Z" } },
+        ],
+      ]);
+    } finally {
+      store.close();
+    }
+    const reopened = ProjectStore.open(directory.path);
+    expect(reopened.getTestCommand()?.command).toBe("pnpm vitest run");
+    reopened.close();
+  });
+
+  it.each(["", "   ", "npm test\nrm -rf /"])("refuses %j and changes nothing", (command) =>
+    withStore((store) => {
+      let caught: unknown;
+      try {
+        store.setTestCommand(command);
+      } catch (error) {
+        caught = error;
+      }
+      expect(AppError.isInstance(caught) && caught.code).toBe("invalid_input");
+      expect(store.getTestCommand()).toBeNull();
+      expect(store.lastSeq()).toBe(0);
+    }),
+  );
+});
+
+describe("unverified passes", () => {
+  const toVerifying = (store: ProjectStore): void => {
+    store.importFeatures(entries({ name: "A" }), limits);
+    store.claimFeature(1, { owner: "s1", expiresAt: "2099-01-01T00:00:00.000Z", maxAttempts: 3 });
+    store.changeFeatureStatus(1, { to: "verifying", actor: { kind: "orchestrator" } });
+  };
+
+  it("marks a pass unverified when asked, clears it on the next change, and keeps it on reopen", () => {
+    using directory = temporaryDirectory();
+    const store = ProjectStore.open(directory.path, { create: true, now: fixedNow });
+    toVerifying(store);
+    expect(store.getFeature(1)?.unverified).toBe(false);
+    const passed = store.changeFeatureStatus(1, {
+      to: "passing",
+      actor: { kind: "orchestrator" },
+      unverified: true,
+    });
+    expect(passed).toMatchObject({ status: "passing", unverified: true });
+    const event = store.eventsSince(0).at(-1);
+    expect(event?.type === "feature.updated" && event.data.feature.unverified).toBe(true);
+    store.close();
+    const reopened = ProjectStore.open(directory.path, { now: fixedNow });
+    expect(reopened.getFeature(1)?.unverified).toBe(true);
+    expect(
+      reopened.changeFeatureStatus(1, { to: "pending", actor: { kind: "orchestrator" } }).unverified,
+    ).toBe(false);
+    reopened.close();
+  });
+
+  it("is false for a verified pass, and refused on any other status", () =>
+    withStore((store) => {
+      toVerifying(store);
+      expect(() =>
+        store.changeFeatureStatus(1, { to: "pending", actor: { kind: "orchestrator" }, unverified: true }),
+      ).toThrow(/only a pass is unverified/);
+      expect(
+        store.changeFeatureStatus(1, { to: "passing", actor: { kind: "orchestrator" } }).unverified,
+      ).toBe(false);
+    }));
+});
+
+describe("an upgrade from schema version 1", () => {
+  it("keeps the features, verified, and has no test command", () => {
+    using directory = temporaryDirectory();
+    ProjectStore.open(directory.path, { create: true }).close();
+    const path = `${directory.path}/.autowright/autowright.db`;
+    const database = new Database(path);
+    database.exec("DROP TABLE project_settings; ALTER TABLE features DROP COLUMN unverified;");
+    database.exec("DELETE FROM schema_migrations WHERE version > 1");
+    database
+      .prepare(
+        "INSERT INTO features (priority, name, status, created_at, updated_at) VALUES (1, 'Old', 'passing', 'x', 'x')",
+      )
+      .run();
+    database.close();
+    const store = ProjectStore.open(directory.path);
+    expect(store.getFeature(1)).toMatchObject({ name: "Old", status: "passing", unverified: false });
+    expect(store.getTestCommand()).toBeNull();
+    store.close();
+  });
 });

@@ -24,6 +24,7 @@ import {
   type HumanInputResponse,
   type Lease,
   type SessionId,
+  type TestCommand,
   type Usage,
 } from "@autowright/protocol";
 import type BetterSqlite3 from "better-sqlite3";
@@ -99,6 +100,11 @@ export interface StatusChange {
   /** A new priority, or `"last"` for the end of the queue (the largest priority + 1). */
   readonly priority?: number | "last";
   /**
+   * Only with `to: "passing"`: the feature passed without a check (`allowUncheckedPass`). Every status change
+   * sets the feature's `unverified` flag: true only for a pass marked so, false otherwise.
+   */
+  readonly unverified?: boolean;
+  /**
    * The lease afterwards: `"keep"`, `null` (release) or a new lease. Default: kept when the new status is
    * `in_progress`, `verifying` or `regressed`, released otherwise.
    */
@@ -151,23 +157,74 @@ export class ProjectStore {
     return new ProjectStore(paths, sqlite, options.now ?? (() => new Date()));
   }
 
-  /** Closes the database. */
+  /** Closes the database. Every other method then throws `AppError("store_closed")`. Closing twice is a no-op. */
   close(): void {
-    this.#sqlite.close();
+    if (this.#sqlite.open) this.#sqlite.close();
+  }
+
+  /** True once {@link close} was called (or the connection was lost). */
+  get closed(): boolean {
+    return !this.#sqlite.open;
+  }
+
+  /**
+   * The project's test command as recorded by `project_set_test_command` (the initializer), with when it was
+   * recorded; null when none was.
+   */
+  getTestCommand(): TestCommand | null {
+    this.#assertOpen();
+    const row = this.#database
+      .select()
+      .from(schema.projectSettings)
+      .where(eq(schema.projectSettings.key, testCommandKey))
+      .get();
+    return row === undefined ? null : { command: row.value, recordedAt: row.updatedAt };
+  }
+
+  /**
+   * Records the project's test command (one line, not empty: `invalid_input` otherwise), replacing any earlier
+   * one, and appends `project.updated` in the same transaction. Returns what was recorded.
+   */
+  setTestCommand(command: string): TestCommand {
+    this.#assertOpen();
+    const trimmed = command.trim();
+    if (trimmed === "" || /[\r\n]/.test(trimmed)) {
+      throw new AppError("invalid_input", "the test command must be one line and not empty");
+    }
+    return this.#database.transaction(
+      (transaction) => {
+        const at = this.#now().toISOString();
+        transaction
+          .insert(schema.projectSettings)
+          .values({ key: testCommandKey, value: trimmed, updatedAt: at })
+          .onConflictDoUpdate({
+            target: schema.projectSettings.key,
+            set: { value: trimmed, updatedAt: at },
+          })
+          .run();
+        const testCommand = { command: trimmed, recordedAt: at };
+        appendEvent(this.#events, "project.updated", { testCommand }, at);
+        return testCommand;
+      },
+      { behavior: "immediate" },
+    );
   }
 
   /** Every feature, by id. */
   listFeatures(): Feature[] {
+    this.#assertOpen();
     return this.#readFeatures(this.#database);
   }
 
   /** One feature, or undefined. */
   getFeature(id: FeatureId): Feature | undefined {
+    this.#assertOpen();
     return this.#getFeature(this.#database, id);
   }
 
   /** How many features the backlog has. */
   countFeatures(): number {
+    this.#assertOpen();
     const row = this.#database.select({ count: sql<number>`count(*)` }).from(schema.features).get();
     return row?.count ?? 0;
   }
@@ -181,6 +238,7 @@ export class ProjectStore {
     entries: readonly FeatureImportEntry[],
     options: { maxDependenciesPerFeature: number },
   ): Feature[] {
+    this.#assertOpen();
     return this.createFeatures(entries, { ...options, source: "import" });
   }
 
@@ -196,6 +254,7 @@ export class ProjectStore {
     entries: readonly FeatureImportEntry[],
     options: { maxDependenciesPerFeature: number; source?: "batch" | "import" },
   ): Feature[] {
+    this.#assertOpen();
     const [operation, container] = options.source === "import" ? ["import", "file"] : ["batch", "batch"];
     return this.#database.transaction(
       (transaction) => {
@@ -266,6 +325,7 @@ export class ProjectStore {
    * stall report can show them to the user. Refused when the backlog is not empty.
    */
   insertFeaturesVerbatim(featuresToInsert: readonly Feature[]): Feature[] {
+    this.#assertOpen();
     return this.#database.transaction(
       (transaction) => {
         const existing = transaction.select({ count: sql<number>`count(*)` }).from(schema.features).get();
@@ -292,6 +352,7 @@ export class ProjectStore {
           evidence: feature.evidence,
           humanInputRequest: feature.humanInput?.request ?? null,
           humanInputResponse: feature.humanInput?.response ?? null,
+          unverified: feature.unverified,
           createdAt: feature.createdAt,
           updatedAt: feature.updatedAt,
         }));
@@ -306,6 +367,7 @@ export class ProjectStore {
 
   /** The store's clock (the `now` option), for callers that compute lease expiries. */
   now(): Date {
+    this.#assertOpen();
     return this.#now();
   }
 
@@ -321,6 +383,7 @@ export class ProjectStore {
    * attempts, `invalid_transition` for any other status, and `feature_not_found`. Appends `feature.updated`.
    */
   claimFeature(id: FeatureId, options: ClaimOptions): ClaimResult {
+    this.#assertOpen();
     return this.#database.transaction(
       (transaction) => {
         const feature = this.#requireFeature(transaction, id);
@@ -376,6 +439,7 @@ export class ProjectStore {
    * is bookkeeping that only the writer acts on.
    */
   renewLeases(owner: SessionId, expiresAt: string): FeatureId[] {
+    this.#assertOpen();
     return this.#database.transaction(
       (transaction) =>
         transaction
@@ -397,6 +461,7 @@ export class ProjectStore {
    * changes, and no event, when the feature has no lease).
    */
   releaseLease(id: FeatureId, options: { actor: FeatureActor; reason?: string }): Feature {
+    this.#assertOpen();
     return this.#database.transaction(
       (transaction) => {
         const feature = this.#requireFeature(transaction, id);
@@ -410,6 +475,7 @@ export class ProjectStore {
 
   /** Releases every lease `owner` holds, as {@link releaseLease} does (a session ended); returns the changed features. */
   releaseLeases(owner: SessionId, options: { reason?: string } = {}): Feature[] {
+    this.#assertOpen();
     return this.#database.transaction(
       (transaction) => {
         const now = this.#now();
@@ -433,6 +499,7 @@ export class ProjectStore {
    * `lease` says otherwise. Appends `feature.updated`.
    */
   changeFeatureStatus(id: FeatureId, change: StatusChange): Feature {
+    this.#assertOpen();
     return this.#database.transaction(
       (transaction) => {
         const feature = this.#requireFeature(transaction, id);
@@ -445,7 +512,13 @@ export class ProjectStore {
           );
         }
         assertTransition(feature.status, change.to);
-        const patch: FeaturePatch = { status: change.to };
+        if (change.unverified === true && change.to !== "passing") {
+          throw new AppError(
+            "invalid_input",
+            `feature ${id} cannot be marked unverified when it becomes ${change.to}: only a pass is unverified`,
+          );
+        }
+        const patch: FeaturePatch = { status: change.to, unverified: change.unverified === true };
         const lease = change.lease ?? (leaseKeepingStatuses.has(change.to) ? "keep" : null);
         if (lease !== "keep") {
           patch.leaseOwner = lease?.owner ?? null;
@@ -482,6 +555,7 @@ export class ProjectStore {
    * `passing` feature). Orchestrator only. Appends `feature.updated`.
    */
   appendEvidence(id: FeatureId, evidence: readonly Evidence[]): Feature {
+    this.#assertOpen();
     return this.#database.transaction(
       (transaction) => {
         const feature = this.#requireFeature(transaction, id);
@@ -507,6 +581,7 @@ export class ProjectStore {
     dependencyIds: readonly FeatureId[],
     options: { maxDependenciesPerFeature: number },
   ): Feature {
+    this.#assertOpen();
     return this.#database.transaction(
       (transaction) => this.#setDependencies(transaction, id, () => [...dependencyIds], options),
       { behavior: "immediate" },
@@ -519,6 +594,7 @@ export class ProjectStore {
     dependencyId: FeatureId,
     options: { maxDependenciesPerFeature: number },
   ): Feature {
+    this.#assertOpen();
     return this.#database.transaction(
       (transaction) =>
         this.#setDependencies(transaction, id, (current) => [...current, dependencyId], options),
@@ -531,6 +607,7 @@ export class ProjectStore {
    * removal can never introduce a violation.
    */
   removeDependency(id: FeatureId, dependencyId: FeatureId): { feature: Feature; removed: boolean } {
+    this.#assertOpen();
     return this.#database.transaction(
       (transaction) => {
         const feature = this.#requireFeature(transaction, id);
@@ -549,6 +626,7 @@ export class ProjectStore {
    * decides what an interruption costs). Returns the changed features, each with a `feature.updated` event.
    */
   reclaimExpiredLeases(): Feature[] {
+    this.#assertOpen();
     return this.#database.transaction(
       (transaction) => {
         const now = this.#now();
@@ -583,6 +661,7 @@ export class ProjectStore {
     model: string | null;
     provider: string;
   }): void {
+    this.#assertOpen();
     this.#database
       .insert(schema.sessions)
       .values({
@@ -601,6 +680,7 @@ export class ProjectStore {
 
   /** Records how a session ended and what it cost. */
   endSession(id: SessionId, result: { outcome: string; summary: string; usage: Usage }): void {
+    this.#assertOpen();
     this.#database
       .update(schema.sessions)
       .set({
@@ -617,6 +697,7 @@ export class ProjectStore {
 
   /** Sessions that were started and never ended (their process died with the orchestrator). */
   unfinishedSessions(): { id: SessionId; featureIds: FeatureId[] }[] {
+    this.#assertOpen();
     return this.#database
       .select({ id: schema.sessions.id, featureIds: schema.sessions.featureIds })
       .from(schema.sessions)
@@ -626,6 +707,7 @@ export class ProjectStore {
 
   /** Closes sessions left open by a crash, with the outcome `failed`. */
   closeUnfinishedSessions(summary: string): number {
+    this.#assertOpen();
     return this.#database
       .update(schema.sessions)
       .set({ endedAt: this.#now().toISOString(), outcome: "failed", summary })
@@ -635,6 +717,7 @@ export class ProjectStore {
 
   /** Token usage and cost of all sessions started at or after `since` (ISO), and per feature. */
   usageSince(since: string): { total: Usage; byFeature: Map<FeatureId, Usage> } {
+    this.#assertOpen();
     const rows = this.#database
       .select()
       .from(schema.sessions)
@@ -663,6 +746,7 @@ export class ProjectStore {
    * as read back from the log, so it equals what {@link ProjectStore.eventsSince} returns for it).
    */
   appendEvent<T extends DurableEventType>(type: T, data: EventData<T>): StoredEvent & { readonly type: T } {
+    this.#assertOpen();
     const at = this.#now().toISOString();
     const { seq, json } = appendEvent(this.#events, type, data, at);
     return { seq, at, type, data: JSON.parse(json) } as StoredEvent & { readonly type: T };
@@ -670,6 +754,7 @@ export class ProjectStore {
 
   /** Durable events with `seq` greater than `sinceSeq`, oldest first, at most `limit` of them. */
   eventsSince(sinceSeq: number, limit = 10_000): StoredEvent[] {
+    this.#assertOpen();
     // Rows are written only through appendEvent, whose signature ties each type to its data.
     return this.#events.since
       .all(sinceSeq, limit)
@@ -680,7 +765,13 @@ export class ProjectStore {
 
   /** The `seq` of the newest durable event, 0 when the log is empty. */
   lastSeq(): number {
+    this.#assertOpen();
     return this.#events.lastSeq.get()?.seq ?? 0;
+  }
+
+  /** Throws `store_closed` once the store is closed, instead of the driver's "connection is not open". */
+  #assertOpen(): void {
+    if (!this.#sqlite.open) throw new AppError("store_closed", "the project store is closed");
   }
 
   #getFeature(database: Database, id: FeatureId): Feature | undefined {
@@ -884,6 +975,7 @@ function toFeature(row: FeatureRow, dependencies: FeatureId[]): Feature {
         ? { request: row.humanInputRequest, response: row.humanInputResponse }
         : null,
     verify: row.verify,
+    unverified: row.unverified,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -909,6 +1001,9 @@ function describeViolation(violation: DependencyViolation, firstId: number, coun
     }
   }
 }
+
+/** The `project_settings` key of the project's test command. */
+const testCommandKey = "test_command";
 
 /** The statuses after which a status change keeps the lease by default. */
 const leaseKeepingStatuses: ReadonlySet<FeatureStatus> = new Set(["in_progress", "verifying", "regressed"]);

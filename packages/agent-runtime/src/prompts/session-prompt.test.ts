@@ -19,6 +19,7 @@ function feature(overrides: Partial<Feature> = {}): Feature {
     evidence: [],
     humanInput: null,
     verify: [],
+    unverified: false,
     createdAt: "2026-01-01T00:00:00.000Z",
     updatedAt: "2026-01-01T00:00:00.000Z",
     ...overrides,

@@ -1,4 +1,6 @@
+import { backlogToolNames } from "@autowright/protocol";
 import { describe, expect, it } from "vitest";
+import { backlogToolsByRole } from "../runtime.ts";
 import { promptFileNames, promptTemplates, renderPrompt } from "./templates.ts";
 
 describe("renderPrompt", () => {
@@ -46,5 +48,19 @@ describe("promptTemplates", () => {
       (match) => match[1],
     );
     expect([...new Set(used)].sort()).toEqual(placeholders);
+  });
+
+  it.each(["initializer", "coding", "testing"] as const)(
+    "the %s template names only tools its role has",
+    (role) => {
+      const named = backlogToolNames.filter((name) => promptTemplates[role].includes(name));
+      expect(named.length).toBeGreaterThan(0);
+      for (const name of named) expect(backlogToolsByRole[role], name).toContain(name);
+    },
+  );
+
+  it("asks the initializer to record the test command with the tool, not to print it", () => {
+    expect(promptTemplates.initializer).toContain("`project_set_test_command`");
+    expect(promptTemplates.initializer).not.toContain("TEST COMMAND:");
   });
 });

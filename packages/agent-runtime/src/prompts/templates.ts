@@ -34,8 +34,9 @@ backlog of features that other agents will implement one by one, in parallel, in
    Use \`feature_add_dependency\` / \`feature_set_dependencies\` for dependencies across batches.
 3. Set up the project skeleton so that the project's test command runs (even with no tests yet), and commit it:
    \`git add -A && git commit -m "Project skeleton"\`. Do not implement features now.
-4. End with a one-paragraph summary: how many features, the main areas, and the exact test command
-   (for example \`npm test\`) on its own line starting with \`TEST COMMAND:\`.
+4. Record the project's test command with \`project_set_test_command\` (one shell command on one line, for
+   example \`npm test\`): the verifier runs it to decide whether each feature passes.
+5. End with a one-paragraph summary: how many features and the main areas.
 `;
 
 const coding = `You are a coding agent of autowright, working in your own git worktree at {{cwd}} on branch {{branch}}.

@@ -82,10 +82,7 @@ function replayScript(
       ? { name: "Bash", input: { command, description: "run" } }
       : { name: "bash", input: { command } };
   if (start.role === "initializer") {
-    const items =
-      start.features !== undefined && start.features.length > 0
-        ? start.features
-        : [{ id: 1, name: "Application skeleton" }];
+    const items = replaySpecItems(start.prompt);
     const packageJson = JSON.stringify(
       { name: "app", private: true, type: "module", scripts: { test: "node --test" } },
       null,
@@ -102,18 +99,19 @@ function replayScript(
             {
               name: backlogTool("feature_create_bulk"),
               input: {
-                features: items.map((item) => ({
+                features: items.map((name) => ({
                   category: "spec",
-                  name: item.name,
-                  description: item.name,
-                  steps: [`${item.name} works`],
+                  name,
+                  description: name,
+                  steps: [`${name} works`],
                 })),
               },
             },
           ],
         },
         { toolCalls: [writePackage] },
-        { text: `Created ${items.length} features.\nTEST COMMAND: npm test` },
+        { toolCalls: [{ name: backlogTool("project_set_test_command"), input: { command: "npm test" } }] },
+        { text: `Created ${items.length} features; the test command is npm test.` },
       ],
     };
   }
@@ -129,4 +127,28 @@ function replayScript(
     };
   }
   return defaultReplayScript({ wire, toolStyle });
+}
+
+/** The heading under which the initializer prompt puts the app spec, and the one that follows it. */
+const specHeading = /^## The specification[ \t]*$/m;
+const afterSpecHeading = /^## What to do[ \t]*$/m;
+
+/**
+ * What the replay initializer turns into features: the top-level bullet items (`- item`, `* item`) of the app
+ * spec in its prompt, in order. The spec is the prompt's "The specification" section when it has one (the
+ * built-in template), else the whole prompt. A spec without bullets gives one "Application skeleton" item.
+ */
+export function replaySpecItems(prompt: string): string[] {
+  let spec = prompt;
+  const heading = specHeading.exec(prompt);
+  if (heading !== null) {
+    spec = prompt.slice(heading.index + heading[0].length);
+    const next = afterSpecHeading.exec(spec);
+    if (next !== null) spec = spec.slice(0, next.index);
+  }
+  const items = spec.split(/\r?\n/).flatMap((line) => {
+    const item = /^[-*+][ \t]+(.+)$/.exec(line)?.[1]?.trim();
+    return item === undefined || item === "" ? [] : [item.slice(0, 255)];
+  });
+  return items.length > 0 ? items : ["Application skeleton"];
 }

@@ -8,6 +8,7 @@ import {
   type FeatureImportEntry,
   featureImportEntrySchema,
   formatZodError,
+  type TestCommand,
 } from "@autowright/protocol";
 import { ProjectStore } from "@autowright/store";
 import { type GlobalOptions, projectRoot, withRegistry } from "../context.ts";
@@ -93,25 +94,53 @@ export function listFeaturesCommand(
   io: CliIo,
 ): void {
   const root = projectRoot(directory, options, io);
-  const features = withProjectStore(root, (store) => store.listFeatures());
+  const { features, testCommand } = withProjectStore(root, (store) => ({
+    features: store.listFeatures(),
+    testCommand: store.getTestCommand(),
+  }));
   if (options.json === true) {
     io.stdout(`${JSON.stringify(features, null, 2)}\n`);
     return;
   }
-  if (features.length === 0) {
-    io.stdout(
-      `The backlog of ${root} is empty. Import one with \`autowright features import ${root} FILE.json\`.\n`,
+  io.stdout(`${formatFeatureList(root, features, testCommand)}\n`);
+}
+
+/** What `features list` prints without `--json`: the table (or why there is none) and the test command. */
+export function formatFeatureList(
+  root: string,
+  features: readonly Feature[],
+  testCommand: TestCommand | null,
+): string {
+  const body =
+    features.length === 0
+      ? `The backlog of ${root} is empty. Import one with \`autowright features import ${root} FILE.json\`.`
+      : formatTable(features);
+  const unverified = features.filter((feature) => feature.status === "passing" && feature.unverified).length;
+  const lines = [body, "", describeTestCommand(testCommand)];
+  if (unverified > 0) {
+    lines.push(
+      `${unverified} passing feature${unverified === 1 ? "" : "s"} passed without a check (unverified: allowUncheckedPass was on)`,
     );
-    return;
   }
-  io.stdout(`${formatTable(features)}\n`);
+  return lines.join("\n");
+}
+
+function describeTestCommand(testCommand: TestCommand | null): string {
+  return testCommand === null
+    ? "test command: none recorded (detected from the project's files when a run verifies a feature)"
+    : `test command: ${testCommand.command} (recorded ${testCommand.recordedAt})`;
+}
+
+/** A feature's status as the table shows it: a pass without a check says so. */
+function statusLabel(feature: Feature): string {
+  return feature.status === "passing" && feature.unverified ? "passing (unverified)" : feature.status;
 }
 
 function formatTable(features: readonly Feature[]): string {
   const header = ["ID", "STATUS", "PRIORITY", "CATEGORY", "NAME", "DEPENDS ON"];
   const rows = features.map((feature) => [
     String(feature.id),
-    feature.status,
+    statusLabel(feature),
     String(feature.priority),
     feature.category,
     feature.name,

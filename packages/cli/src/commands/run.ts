@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { Orchestrator, type RunResult } from "@autowright/orchestrator";
 import {
   AppError,
+  type Feature,
   type Provider,
   providerSchema,
   type ServerEvent,
@@ -24,6 +25,7 @@ export interface RunOptions extends GlobalOptions {
   readonly provider?: string;
   readonly model?: string;
   readonly yolo?: boolean;
+  readonly allowUncheckedPass?: boolean;
   readonly maxCost?: string;
   readonly json?: boolean;
   readonly replayLatencyMs?: string;
@@ -41,7 +43,7 @@ function positiveInteger(value: string | undefined, name: string): number | unde
 }
 
 /** The settings of this run: the registry's, with the command line's overrides, validated. */
-function runSettings(base: Settings, options: RunOptions): Settings {
+export function runSettings(base: Settings, options: RunOptions): Settings {
   const concurrency = positiveInteger(options.concurrency, "--concurrency");
   if (concurrency !== undefined && (concurrency < 1 || concurrency > Math.max(base.concurrencyCap, 16))) {
     throw new AppError(
@@ -65,6 +67,7 @@ function runSettings(base: Settings, options: RunOptions): Settings {
       ? {}
       : { maxConcurrency: concurrency, concurrencyCap: Math.max(base.concurrencyCap, concurrency) }),
     ...(options.yolo === true ? { yolo: true } : {}),
+    ...(options.allowUncheckedPass === true ? { allowUncheckedPass: true } : {}),
     maxCostUsd,
   };
 }
@@ -141,6 +144,7 @@ export async function runCommand(directory: string, options: RunOptions, io: Cli
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   let result: RunResult;
+  let unverified = 0;
   try {
     result = await orchestrator.run();
   } finally {
@@ -148,10 +152,11 @@ export async function runCommand(directory: string, options: RunOptions, io: Cli
     process.off("SIGTERM", onSignal);
     unsubscribe();
     view?.close();
+    if (!store.closed) unverified = countUnverified(store.listFeatures());
     store.close();
   }
   // A run that failed says why once, on stderr, as every error does.
-  if (options.json !== true && result.status !== "failed") io.stdout(`${summaryLine(result)}\n`);
+  if (options.json !== true && result.status !== "failed") io.stdout(`${summaryLine(result, unverified)}\n`);
   if (result.status === "completed") return 0;
   if (result.status === "stalled") return 2;
   if (result.governor !== undefined) return 3;
@@ -177,15 +182,25 @@ function parseTime(value: string): string {
   return new Date(time).toISOString();
 }
 
-function summaryLine(result: RunResult): string {
+/** How many features pass without a check having run (`allowUncheckedPass`). */
+function countUnverified(features: readonly Feature[]): number {
+  return features.filter((feature) => feature.status === "passing" && feature.unverified).length;
+}
+
+/** The run's last line: how it ended and why, and how many of its passes nothing checked. */
+export function summaryLine(result: RunResult, unverified = 0): string {
   const labels: Record<RunResult["status"], string> = {
     completed: "Done",
     stalled: "Stalled",
     stopped: "Stopped",
     failed: "Failed",
   };
+  const unchecked =
+    unverified === 0
+      ? ""
+      : ` ${unverified} passing feature${unverified === 1 ? "" : "s"} passed without a check (unverified).`;
   const hint = result.status === "stalled" ? " See `autowright features ready`." : "";
-  return `${labels[result.status]}: ${result.reason}.${hint}`;
+  return `${labels[result.status]}: ${result.reason}.${unchecked}${hint}`;
 }
 
 /**
