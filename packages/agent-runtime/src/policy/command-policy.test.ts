@@ -367,6 +367,7 @@ const credentialReads: readonly Case[] = [
   ["cat ~/.autowright/settings.json", "deny", /reads a credential store: \$AUTOWRIGHT_HOME/],
   ['cat "$AUTOWRIGHT_HOME/token"', "deny", /reads a credential store: \$AUTOWRIGHT_HOME/],
   ["cat $HOME/.ssh/id_rsa", "deny", /reads a credential store: ~\/\.ssh/],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell command, not a template
   ["cat ${HOME}/.ssh/id_rsa", "deny", /reads a credential store: ~\/\.ssh/],
   ['cat "$HOME"/.aws/credentials', "deny", /reads a credential store: ~\/\.aws/],
   ["cat ../.ssh/id_rsa", "deny", /reads a credential store: ~\/\.ssh/],
