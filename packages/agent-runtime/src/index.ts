@@ -5,8 +5,13 @@
 export { stateForTool, summarizeToolInput } from "./agent-state.ts";
 export type { FrameBody, FrameHandlers } from "./frame-channel.ts";
 export { frameWriter, readFrames } from "./frame-channel.ts";
-export type { CommandPolicy, PolicyDecision } from "./policy/command-policy.ts";
-export { loadCommandPolicy } from "./policy/command-policy.ts";
+export type {
+  CommandPolicy,
+  CredentialLocations,
+  CredentialStore,
+  PolicyDecision,
+} from "./policy/command-policy.ts";
+export { CredentialStores, credentialStores, loadCommandPolicy } from "./policy/command-policy.ts";
 export { isProcessLive, processTable } from "./process-table.ts";
 export type { CommandResult, RunOptions } from "./process-tracker.ts";
 export { ProcessTracker } from "./process-tracker.ts";
@@ -18,7 +23,7 @@ export { promptFileNames, promptTemplates, renderPrompt } from "./prompts/templa
 export type { ProviderFailure } from "./provider-errors.ts";
 export { classifyProviderError, resetTimeFromHeaders } from "./provider-errors.ts";
 export type { Redactor } from "./redaction.ts";
-export { commandEnvironment, createRedactor, redactedMarker } from "./redaction.ts";
+export { commandEnvironment, createRedactor, isSecretName, redactedMarker } from "./redaction.ts";
 export type { AgentRuntime, BacklogCallResult, RuntimeResult, SessionContext } from "./runtime.ts";
 export { backlogToolsByRole, ToolActivity } from "./runtime.ts";
 export { backlogServerName, createClaudeRuntime } from "./runtimes/claude-runtime.ts";
@@ -27,6 +32,7 @@ export type { ToolLoopModelOptions } from "./runtimes/tool-loop-runtime.ts";
 export { createLanguageModel, createToolLoopRuntime } from "./runtimes/tool-loop-runtime.ts";
 export type { SecurityLayers } from "./sandbox.ts";
 export {
+  credentialStoreMasks,
   describeLayers,
   findExecutable,
   sandboxedCommand,

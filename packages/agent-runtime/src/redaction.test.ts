@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   commandEnvironment,
   createRedactor,
+  isSecretName,
   providerCredentialNames,
   redactDeep,
   redactedMarker,
@@ -113,7 +114,7 @@ describe("redactDeep", () => {
 });
 
 describe("commandEnvironment", () => {
-  it("removes the provider credentials and nothing else", () => {
+  it("removes the provider credentials and every secret-looking variable, and nothing else", () => {
     const environment: NodeJS.ProcessEnv = {
       ANTHROPIC_API_KEY: "a",
       ANTHROPIC_AUTH_TOKEN: "b",
@@ -121,16 +122,63 @@ describe("commandEnvironment", () => {
       OPENAI_API_KEY: "d",
       GITHUB_TOKEN: "e",
       NPM_TOKEN: "f",
+      GH_TOKEN: "g",
+      AWS_ACCESS_KEY_ID: "h",
+      AWS_REGION: "eu-west-1",
+      DATABASE_PASSWORD: "i",
+      STRIPE_SECRET: "j",
+      MY_PRIVATE_KEY: "k",
+      GOOGLE_APPLICATION_CREDENTIALS: "/x.json",
+      BASIC_AUTH: "l",
+      PGPASSWORD: "m",
       PATH: "/usr/bin",
+      HOME: "/home/ada",
+      GIT_AUTHOR_NAME: "Ada Lovelace",
+      XAUTHORITY: "/home/ada/.Xauthority",
       ANTHROPIC_BASE_URL: "http://localhost:1",
     };
     expect(commandEnvironment(environment)).toEqual({
-      GITHUB_TOKEN: "e",
-      NPM_TOKEN: "f",
       PATH: "/usr/bin",
+      HOME: "/home/ada",
+      GIT_AUTHOR_NAME: "Ada Lovelace",
+      XAUTHORITY: "/home/ada/.Xauthority",
       ANTHROPIC_BASE_URL: "http://localhost:1",
     });
     expect(environment["ANTHROPIC_API_KEY"]).toBe("a");
+  });
+
+  it.each([
+    "ANTHROPIC_API_KEY",
+    "OPENAI_API_KEY",
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "NPM_TOKEN",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "aws_secret_access_key",
+    "SENTRY_AUTH_TOKEN",
+    "SLACK_APIKEY",
+    "DB_PASSWD",
+    "SSH_PRIVATEKEY",
+    "SSH_AUTH_SOCK",
+    "OAUTH_CLIENT",
+    "STRIPE_KEY",
+    "LICENSE_KEYS",
+  ])("isSecretName(%j) is true", (name) => {
+    expect(isSecretName(name)).toBe(true);
+  });
+
+  it.each([
+    "PATH",
+    "HOME",
+    "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL",
+    "XAUTHORITY",
+    "NODE_ENV",
+    "KEYBOARD",
+    "CI",
+  ])("isSecretName(%j) is false", (name) => {
+    expect(isSecretName(name)).toBe(false);
   });
 
   it("names exactly the four provider credentials", () => {

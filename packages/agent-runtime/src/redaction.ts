@@ -74,9 +74,40 @@ export const providerCredentialNames = [
   "OPENAI_API_KEY",
 ] as const;
 
-/** The environment for the agent's own commands: the session's, without provider credentials. */
+/** Variables known to hold credentials whatever their name says. */
+const knownSecretNames: ReadonlySet<string> = new Set([
+  ...providerCredentialNames,
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "GH_ENTERPRISE_TOKEN",
+  "GITLAB_TOKEN",
+  "NPM_TOKEN",
+  "NODE_AUTH_TOKEN",
+  "DOCKER_PASSWORD",
+  "PGPASSWORD",
+  "MYSQL_PWD",
+]);
+
+/** Name parts that say a variable holds a secret. */
+const secretNameParts =
+  /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|CREDENTIAL|(^|_)O?AUTH(_|$)|(^|_)KEYS?(_|$)|KEY$)/i;
+
+/**
+ * Whether a variable's name says it holds a secret: `*TOKEN*`, `*SECRET*`, `*PASSWORD*`, `*PASSWD*`, `*API_KEY*`,
+ * `*PRIVATE_KEY*`, `*CREDENTIAL*`, `AUTH` as a word (`SSH_AUTH_SOCK`, `NPM_AUTH`, but not `GIT_AUTHOR_NAME` or
+ * `XAUTHORITY`), `KEY` as a word or suffix (`STRIPE_KEY`, `AWS_ACCESS_KEY_ID`), every `AWS_*`, and known ones
+ * (`ANTHROPIC_API_KEY`, `OPENAI_API_KEY`, `GITHUB_TOKEN`, `GH_TOKEN`, `NPM_TOKEN`, `PGPASSWORD` …).
+ */
+export function isSecretName(name: string): boolean {
+  return knownSecretNames.has(name) || /^AWS_/i.test(name) || secretNameParts.test(name);
+}
+
+/**
+ * The environment for the agent's own commands: the session's, without provider credentials and without any
+ * variable whose name says it holds a secret (`isSecretName`).
+ */
 export function commandEnvironment(environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const result = { ...environment };
-  for (const name of providerCredentialNames) delete result[name];
+  for (const name of Object.keys(result)) if (isSecretName(name)) delete result[name];
   return result;
 }

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, realpathSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { type CredentialLocations, CredentialStores } from "./policy/credential-stores.ts";
 
 /** The path of an executable on PATH, or undefined. */
 export function findExecutable(
@@ -80,16 +81,35 @@ export function writableFolders(cwd: string, environment: NodeJS.ProcessEnv = pr
 }
 
 /**
- * The argv that runs `command` with bash inside bubblewrap: the whole file system read-only, `writable` folders
- * writable, a private /tmp, the host's network (package installs and local servers need it).
+ * The bubblewrap arguments that hide the machine's credential stores (`credentialStores`, the list the command
+ * policy denies): an empty tmpfs over each directory that exists, `/dev/null` over each file. Stores under /tmp
+ * (private in the sandbox anyway) and stores holding a folder the command works in are left out.
+ */
+export function credentialStoreMasks(
+  workFolders: readonly string[],
+  locations: CredentialLocations = {},
+): string[] {
+  return new CredentialStores(workFolders, locations)
+    .existing()
+    .filter(({ path }) => path !== "/tmp" && !path.startsWith("/tmp/"))
+    .flatMap(({ path, directory }) => (directory ? ["--tmpfs", path] : ["--ro-bind", "/dev/null", path]));
+}
+
+/**
+ * The argv that runs `command` with bash inside bubblewrap: the whole file system read-only, the credential
+ * stores hidden (see `credentialStoreMasks`), `writable` folders writable, a private /tmp, the host's network
+ * (package installs and local servers need it). `locations` says where `~` and `$AUTOWRIGHT_HOME` are (default:
+ * this process's `HOME` and `AUTOWRIGHT_HOME`).
  */
 export function sandboxedCommand(
   bwrap: string,
   command: string,
   cwd: string,
   writable: readonly string[],
+  locations: CredentialLocations = {},
 ): string[] {
   const binds = writable.flatMap((folder) => ["--bind", folder, folder]);
+  const masks = credentialStoreMasks([cwd, ...writable], locations);
   return [
     bwrap,
     "--ro-bind",
@@ -101,6 +121,7 @@ export function sandboxedCommand(
     "/proc",
     "--tmpfs",
     "/tmp",
+    ...masks,
     ...binds,
     "--die-with-parent",
     "--chdir",

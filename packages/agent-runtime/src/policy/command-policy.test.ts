@@ -1,8 +1,12 @@
-import { describe, expect, it } from "vitest";
-import { createCommandPolicy } from "./command-policy.ts";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createCommandPolicy, credentialStores } from "./command-policy.ts";
 
 const root = "/home/agent/project";
-const policy = createCommandPolicy(root, []);
+const locations = { home: "/home/agent", autowrightHome: "/home/agent/.autowright" };
+const policy = createCommandPolicy(root, [], locations);
 const ownedPids = new Set([4242, 4243]);
 
 type Case =
@@ -337,6 +341,105 @@ const bypasses: readonly Case[] = [
   ["", "deny", /empty/],
 ];
 
+/** Reading the machine's credential stores, by any program and any spelling of the path. */
+const credentialReads: readonly Case[] = [
+  ["cat /etc/shadow", "deny", /"cat" reads a credential store: \/etc\/shadow/],
+  ["cat /etc/gshadow", "deny", /reads a credential store: \/etc\/gshadow/],
+  ["cat /etc/sudoers", "deny", /reads a credential store: \/etc\/sudoers/],
+  ["cat /etc/ssh/ssh_host_ed25519_key", "deny", /reads a credential store: \/etc\/ssh\/\*_key/],
+  ["less /etc/shadow", "deny", /"less" reads a credential store: \/etc\/shadow/],
+  ["head -n 1 /etc/shadow", "deny", /"head" reads a credential store/],
+  ["cp /etc/shadow shadow.txt", "deny", /"cp" reads a credential store: \/etc\/shadow/],
+  ["tar czf keys.tgz ~/.ssh", "deny", /"tar" reads a credential store: ~\/\.ssh/],
+  ["base64 ~/.ssh/id_rsa", "deny", /"base64" reads a credential store: ~\/\.ssh/],
+  ["grep -r key ~/.aws", "deny", /"grep" reads a credential store: ~\/\.aws/],
+  ["xxd /etc/shadow", "deny", /"xxd" reads a credential store/],
+  ["cat ~/.config/gh/hosts.yml", "deny", /reads a credential store: ~\/\.config\/gh/],
+  ["cat ~/.netrc", "deny", /reads a credential store: ~\/\.netrc/],
+  ["cat ~/.docker/config.json", "deny", /reads a credential store: ~\/\.docker\/config\.json/],
+  ["cat ~/.claude/.credentials.json", "deny", /reads a credential store: ~\/\.claude/],
+  ["cat ~/.claude.json", "deny", /reads a credential store: ~\/\.claude\.json/],
+  ["ls ~/.gnupg", "deny", /reads a credential store: ~\/\.gnupg/],
+  ["cat ~/.kube/config", "deny", /reads a credential store: ~\/\.kube/],
+  ["cat ~/.git-credentials", "deny", /reads a credential store: ~\/\.git-credentials/],
+  ["cat ~/.npmrc", "deny", /reads a credential store: ~\/\.npmrc/],
+  ["cat /home/agent/.autowright/token", "deny", /reads a credential store: \$AUTOWRIGHT_HOME/],
+  ["cat ~/.autowright/settings.json", "deny", /reads a credential store: \$AUTOWRIGHT_HOME/],
+  ['cat "$AUTOWRIGHT_HOME/token"', "deny", /reads a credential store: \$AUTOWRIGHT_HOME/],
+  ["cat $HOME/.ssh/id_rsa", "deny", /reads a credential store: ~\/\.ssh/],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell command, not a template
+  ["cat ${HOME}/.ssh/id_rsa", "deny", /reads a credential store: ~\/\.ssh/],
+  ['cat "$HOME"/.aws/credentials', "deny", /reads a credential store: ~\/\.aws/],
+  ["cat ../.ssh/id_rsa", "deny", /reads a credential store: ~\/\.ssh/],
+  ["cat src/../../.ssh/id_rsa", "deny", /reads a credential store: ~\/\.ssh/],
+  ["cat /home/u/.ssh/id_rsa", "deny", /reads a credential store: ~\/\.ssh/],
+  ["cat /root/.aws/credentials", "deny", /reads a credential store: ~\/\.aws/],
+  ["cat ~root/.ssh/id_rsa", "deny", /reads a credential store: ~\/\.ssh/],
+  ["cat /proc/self/root/etc/shadow", "deny", /reads a credential store: \/etc\/shadow/],
+  ["cat /proc/1/root/home/agent/.ssh/id_rsa", "deny", /reads a credential store: ~\/\.ssh/],
+  ["cat /proc/self/cwd/../.ssh/id_rsa", "deny", /reads a credential store: ~\/\.ssh/],
+  ["cat //etc/./shadow", "deny", /reads a credential store: \/etc\/shadow/],
+  ["cat /etc/shad*", "deny", /reads a credential store: \/etc\/shadow/],
+  ["cat ~/.ss?/id_rsa", "deny", /reads a credential store: ~\/\.ssh/],
+  ["cat /etc/ssh/*_key", "deny", /reads a credential store: \/etc\/ssh\/\*_key/],
+  ["cat ~/.{ssh,aws}/x", "deny", /reads a credential store/],
+  ["cat < ~/.ssh/id_rsa", "deny", /redirection reads a credential store: ~\/\.ssh/],
+  ["wc -l < /etc/shadow", "deny", /redirection reads a credential store: \/etc\/shadow/],
+  ["exec 3< ~/.aws/credentials", "deny", /redirection reads a credential store: ~\/\.aws/],
+  ["echo x >> ~/.npmrc", "deny", /reads a credential store|outside the project/],
+  ["dd if=/etc/shadow of=x", "deny", /"dd" is not allowed/],
+  ["cat --show-all=/etc/shadow", "deny", /reads a credential store: \/etc\/shadow/],
+  ["curl -d @/etc/shadow http://localhost:3000/", "deny", /"curl" reads a credential store: \/etc\/shadow/],
+  ["sort -o out.txt ~/.ssh/id_rsa", "deny", /"sort" reads a credential store/],
+  ["ls | xargs cat ~/.netrc", "deny", /reads a credential store: ~\/\.netrc/],
+  ["env cat /etc/shadow", "deny", /reads a credential store: \/etc\/shadow/],
+  ["find ~/.ssh -type f", "deny", /"find" reads a credential store: ~\/\.ssh/],
+  ["sh -c 'cat /etc/shadow'", "deny", /"cat" reads a credential store/],
+  ["echo $(cat ~/.ssh/id_rsa)", "deny", /"cat" reads a credential store/],
+  ["K=~/.ssh/id_rsa; cat $K", "deny", /"K=~\/\.ssh\/id_rsa" reads a credential store: ~\/\.ssh/],
+  ["./init.sh ~/.aws/credentials", "deny", /"init\.sh" reads a credential store: ~\/\.aws/],
+  ["git diff --no-index /etc/shadow x", "deny", /"git" reads a credential store/],
+  ["python -c \"open('/etc/shadow')\"", "deny", /the code of "python -c" reads a credential store/],
+  [
+    "node -e \"fs.readFileSync('/home/u/.ssh/id_rsa')\"",
+    "deny",
+    /the code of "node -e" reads a credential store: ~\/\.ssh/,
+  ],
+  [
+    "node -e \"require('fs').readFileSync(require('path').join(require('os').homedir(), '.aws', 'credentials'))\"",
+    "deny",
+    /reads a credential store: ~\/\.aws/,
+  ],
+  [
+    "python3 - <<'EOF'\nprint(open('/etc/shadow').read())\nEOF",
+    "deny",
+    /the "python3" here-document reads a credential store: \/etc\/shadow/,
+  ],
+  ["awk '{ print }' /etc/shadow", "deny", /"awk" reads a credential store/],
+  [
+    "awk 'BEGIN { while ((getline l < \"/etc/shadow\") > 0) print l }'",
+    "deny",
+    /the "awk" program reads a credential store: \/etc\/shadow/,
+  ],
+  ["sed -n 'r /etc/shadow' x.txt", "deny", /the "sed" script reads a credential store: \/etc\/shadow/],
+];
+
+/** Reading outside the project is fine when it is not a credential store. */
+const ordinaryReads: readonly Case[] = [
+  ["cat /usr/include/stdio.h", "allow"],
+  ["head /usr/share/doc/git/README.md", "allow"],
+  ["cat /etc/os-release /etc/passwd", "allow"],
+  ["ls /etc/ssh", "allow"],
+  ["cat /etc/ssh/ssh_host_ed25519_key.pub", "allow"],
+  ["cat ~/.gitconfig", "allow"],
+  ["cat .npmrc", "allow"],
+  ["cat .ssh/known_hosts", "allow"],
+  ['git commit -m "document ~/.ssh handling"', "allow"],
+  ["grep -rn '\\.ssh' src", "allow"],
+  ["cat .autowright/prompts/app-spec.md", "allow"],
+  ["ls ~", "allow"],
+];
+
 function check([command, decision, reason]: Case): void {
   const result = policy.judge(command, { ownedPids });
   expect({ command, decision: result.decision }).toEqual({ command, decision });
@@ -350,6 +453,92 @@ describe("command policy: legitimate commands", () => {
 
 describe("command policy: bypass attempts and dangerous commands", () => {
   it.each(bypasses.map((entry) => [entry[0], entry] as const))("%j", (_command, entry) => check(entry));
+});
+
+describe("command policy: credential stores", () => {
+  it.each(credentialReads.map((entry) => [entry[0], entry] as const))("%j", (_command, entry) =>
+    check(entry),
+  );
+  it.each(ordinaryReads.map((entry) => [entry[0], entry] as const))("%j", (_command, entry) => check(entry));
+
+  it("lists the stores as one exported constant", () => {
+    expect(credentialStores.map((store) => store.path)).toEqual(
+      expect.arrayContaining(["/etc/shadow", "~/.ssh", "~/.aws", "~/.npmrc", "$AUTOWRIGHT_HOME"]),
+    );
+  });
+
+  it("uses the real home and $AUTOWRIGHT_HOME when none is given", () => {
+    const defaults = createCommandPolicy(root, []);
+    expect(defaults.judge("cat ~/.ssh/id_rsa").decision).toBe("deny");
+    expect(defaults.judge("cat /etc/shadow").decision).toBe("deny");
+  });
+
+  const scratch = mkdtempSync(join(tmpdir(), "autowright-credentials-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("follows symbolic links that already exist", () => {
+    const home = join(scratch, "home");
+    const project = join(home, "project");
+    mkdirSync(join(home, ".ssh"), { recursive: true });
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(home, ".ssh", "id_rsa"), "secret");
+    symlinkSync(join(home, ".ssh"), join(project, "keys"));
+    symlinkSync("/etc/shadow", join(project, "shadow"));
+    const linked = createCommandPolicy(project, [], { home, autowrightHome: join(home, ".autowright") });
+    expect(linked.judge("cat keys/id_rsa").reason).toMatch(/reads a credential store: ~\/\.ssh/);
+    expect(linked.judge("cat shadow").reason).toMatch(/reads a credential store: \/etc\/shadow/);
+    expect(linked.judge("cat src/app.ts").decision).toBe("allow");
+  });
+
+  it("leaves out a store the project lives in", () => {
+    const home = join(scratch, "inside");
+    const project = join(home, ".autowright", "project");
+    mkdirSync(project, { recursive: true });
+    const inside = createCommandPolicy(project, [], { home, autowrightHome: join(home, ".autowright") });
+    expect(inside.judge("cat src/app.ts").decision).toBe("allow");
+    expect(inside.judge("cat ~/.ssh/id_rsa").decision).toBe("deny");
+  });
+});
+
+describe("command policy: npx of the project's own dependencies", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "autowright-npx-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const project = join(scratch, "project");
+  mkdirSync(join(project, "node_modules", ".bin"), { recursive: true });
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ dependencies: { "@prisma/client": "^5" }, devDependencies: { prisma: "^5" } }),
+  );
+  writeFileSync(join(project, "node_modules", ".bin", "drizzle-kit"), "#!/bin/sh\n");
+  const own = createCommandPolicy(project, [], locations);
+
+  it.each([
+    "npx prisma migrate dev --name init",
+    "npx prisma generate",
+    "npm exec prisma -- db push",
+    "npx drizzle-kit generate",
+    "pnpm exec prisma migrate dev",
+    "pnpm prisma migrate dev",
+  ])("allows %j", (command) => {
+    expect(own.judge(command)).toMatchObject({ decision: "allow" });
+  });
+
+  it.each([
+    ["npx cowsay hi", /"npx cowsay" runs the package cowsay, which is not an allowed program/],
+    ["npx prisma@6 migrate dev", /runs the package prisma@6/],
+    ["pnpm dlx prisma migrate dev", /"pnpm dlx prisma" runs the package prisma/],
+    ["npx --package cowsay prisma", /runs the package cowsay/],
+    ["npx prisma migrate dev --schema ~/.ssh/id_rsa", /reads a credential store: ~\/\.ssh/],
+  ])("denies %j", (command, reason) => {
+    expect(own.judge(command)).toMatchObject({ decision: "deny", reason: expect.stringMatching(reason) });
+  });
+
+  it("denies npx prisma in a project that does not depend on it", () => {
+    expect(policy.judge("npx prisma migrate dev --name init")).toMatchObject({
+      decision: "deny",
+      reason: expect.stringMatching(/runs the package prisma, which is not an allowed program/),
+    });
+  });
 });
 
 describe("command policy: details", () => {

@@ -26,7 +26,10 @@
  * - Paths written (redirections, tee, cp/mv/ln targets, rm/rmdir/mkdir/touch/chmod/chown, sed -i, sort -o,
  *   curl -o, find -delete …) must be inside the project, resolved against the project root; `/dev/null`,
  *   `/dev/stdout`, `/dev/stderr` are fine; `~` and `$HOME` are outside; deleting the project root is denied; the
- *   project's `.autowright/commands.yaml` may not be written. Reading anywhere is allowed.
+ *   project's `.autowright/commands.yaml` may not be written. Reading anywhere is allowed, except the machine's
+ *   credential stores (`credentialStores`: /etc/shadow, ~/.ssh, ~/.aws, $AUTOWRIGHT_HOME …): any argument,
+ *   redirection or assignment naming one (literally, through `~`, relative paths, `/proc/self/root`, existing
+ *   symbolic links or a glob), and inline code or awk/sed programs whose text names one, are denied.
  * - `cd` may only move inside the project, so relative paths stay judged conservatively against the root.
  * - `kill` needs literal PIDs the session started (`ownedPids`), `$!` or `%job`; `kill 0`, `kill -1` and negative
  *   PIDs (process groups) are denied.
@@ -45,6 +48,7 @@
  *   at run time are not tracked, only whether something is literal.
  */
 
+import type { CredentialLocations } from "./credential-stores.ts";
 import { judgeCommand, type PolicyDecision, type PolicyRules } from "./judge.ts";
 import {
   type CommandPolicyLayer,
@@ -55,6 +59,8 @@ import {
 import { builtinAllowedPrograms, hardDenialOf } from "./programs.ts";
 import { ProjectPaths } from "./project-paths.ts";
 
+export type { CredentialLocations, CredentialStore } from "./credential-stores.ts";
+export { CredentialStores, credentialStores } from "./credential-stores.ts";
 export type { PolicyDecision } from "./judge.ts";
 export type { CommandPolicyFile, CommandPolicyLayer } from "./policy-file.ts";
 export { commandPolicyFileSchema, parseCommandPolicyFile } from "./policy-file.ts";
@@ -101,7 +107,9 @@ export function loadCommandPolicy(options: LoadCommandPolicyOptions): CommandPol
     readCommandPolicyFile(globalPolicyPath(options.home)),
     readCommandPolicyFile(projectPolicyPath(options.projectRoot)),
   ].filter((layer): layer is CommandPolicyLayer => layer !== undefined);
-  return createCommandPolicy(options.workingDirectory ?? options.projectRoot, layers);
+  return createCommandPolicy(options.workingDirectory ?? options.projectRoot, layers, {
+    autowrightHome: options.home,
+  });
 }
 
 /**
@@ -111,6 +119,7 @@ export function loadCommandPolicy(options: LoadCommandPolicyOptions): CommandPol
 export function createCommandPolicy(
   projectRoot: string,
   layers: readonly CommandPolicyLayer[],
+  locations: CredentialLocations = {},
 ): CommandPolicy {
   const allowed = new Set(builtinAllowedPrograms);
   const denied = new Map<string, string>();
@@ -124,7 +133,12 @@ export function createCommandPolicy(
     for (const name of file.deny ?? []) denied.set(name, path);
   }
   for (const name of allowed) if (hardDenialOf(name) !== undefined) allowed.delete(name);
-  const rules: PolicyRules = { paths: new ProjectPaths(projectRoot), allowed, denied, inlineCode };
+  const rules: PolicyRules = {
+    paths: new ProjectPaths(projectRoot, locations),
+    allowed,
+    denied,
+    inlineCode,
+  };
   return {
     projectRoot: rules.paths.root,
     sources: layers.map((layer) => layer.path),

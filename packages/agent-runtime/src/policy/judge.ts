@@ -140,6 +140,10 @@ class Judgement implements Judge {
   judgeAssignment(name: string, value: Arg | undefined): void {
     const denied = deniedVariableReason(name);
     if (denied !== undefined) deny(`setting ${name} is not allowed: it ${denied}`);
+    if (value !== undefined) {
+      const problem = this.paths.readProblem(value, `"${name}=${value.raw}"`);
+      if (problem !== undefined) deny(problem);
+    }
     if (directoryVariables.has(name) && value !== undefined) {
       const problem = this.paths.directoryProblem(value, (path) => `${name}=${path}`);
       if (problem !== undefined) deny(problem);
@@ -264,6 +268,12 @@ class Judgement implements Judge {
         `redirection to ${target?.value} is network access outside localhost; only localhost may be reached`,
       );
     }
+    if (op !== redirectOps.herestring && !redirectOps.heredoc.has(op)) {
+      for (const each of targets) {
+        const problem = this.paths.readProblem(each, "redirection");
+        if (problem !== undefined) deny(problem);
+      }
+    }
     const checkTargets = (): void => {
       for (const each of targets) {
         const problem = this.paths.writeProblem(each, "redirection");
@@ -364,18 +374,20 @@ class Judgement implements Judge {
       deny(`the program name ${program.raw} is a wildcard pattern; write the program name literally`);
     if (program.value === "") deny(`an empty program name cannot be run; write the program name literally`);
     let name = program.value;
+    const base = posix.basename(name);
+    const hard = hardDenialOf(base);
+    if (hard !== undefined) deny(`"${base}" is not allowed: ${hard}`);
+    for (const arg of invocation.argv) {
+      const problem = this.paths.readProblem(arg, `"${base}"`);
+      if (problem !== undefined) deny(problem);
+    }
     if (name.includes("/")) {
-      const base = posix.basename(name);
-      const hard = hardDenialOf(base);
-      if (hard !== undefined) deny(`"${base}" is not allowed: ${hard}`);
       if (!program.tilde && this.paths.isInside(this.paths.resolve(name))) {
         this.programs.add(name);
         return;
       }
       name = base;
     }
-    const hard = hardDenialOf(name);
-    if (hard !== undefined) deny(`"${name}" is not allowed: ${hard}`);
     if (functions.has(name)) {
       this.programs.add(name);
       return;

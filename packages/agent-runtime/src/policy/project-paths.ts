@@ -6,6 +6,7 @@
  */
 import { existsSync, realpathSync } from "node:fs";
 import { posix } from "node:path";
+import { type CredentialLocations, CredentialStores, withoutProcAliases } from "./credential-stores.ts";
 import type { Arg } from "./words.ts";
 
 /** Device files commands may always write to. */
@@ -21,8 +22,10 @@ export class ProjectPaths {
   readonly roots: readonly string[];
   /** Files agents may never change: the project's command policy. */
   readonly #protected: readonly string[];
+  /** The machine's credential stores, which no command may read. */
+  readonly credentials: CredentialStores;
 
-  constructor(root: string) {
+  constructor(root: string, locations: CredentialLocations = {}) {
     const resolved = posix.resolve(root);
     const roots = [resolved];
     if (existsSync(resolved)) {
@@ -31,6 +34,7 @@ export class ProjectPaths {
     }
     this.roots = roots;
     this.#protected = roots.map((each) => posix.join(each, ".autowright", "commands.yaml"));
+    this.credentials = new CredentialStores(roots, locations);
   }
 
   /** The project root. */
@@ -97,6 +101,47 @@ export class ProjectPaths {
   }
 
   /**
+   * The credential store `arg` names, if any: the path itself (relative paths from the project root, `~`,
+   * `/proc/self/root/…`, symbolic links that exist), a glob that can match one, a path embedded in an option
+   * (`--file=PATH`, `if=PATH`, `-fPATH`, `@PATH`, `A:B`), or, for a value only known at run time, a store its
+   * text names (`"$HOME/.ssh"`).
+   */
+  credentialStoreOf(arg: Arg): string | undefined {
+    const value = arg.value;
+    if (value === undefined) return this.credentials.mentionedIn(arg.raw);
+    for (const candidate of embeddedPaths(value)) {
+      const store = this.#storeOfPath(candidate, arg.glob);
+      if (store !== undefined) return store;
+    }
+    return undefined;
+  }
+
+  /** Why `who` (a quoted program name, `"redirection"`) may not read `arg`, or `undefined` when it may. */
+  readProblem(arg: Arg, who: string): string | undefined {
+    const store = this.credentialStoreOf(arg);
+    return store === undefined ? undefined : credentialReason(who, store);
+  }
+
+  /** Why code or a script text (`python3 -c`, an awk program) may not run, when it names a credential store. */
+  mentionProblem(text: string, who: string): string | undefined {
+    const store = this.credentials.mentionedIn(text);
+    return store === undefined ? undefined : credentialReason(who, store);
+  }
+
+  #storeOfPath(path: string, glob: boolean): string | undefined {
+    let absolute: string;
+    if (path === "~" || path.startsWith("~/")) {
+      absolute = posix.join(this.credentials.home, path.slice(1));
+    } else if (path.startsWith("~")) {
+      const slash = path.indexOf("/");
+      const user = slash < 0 ? path.slice(1) : path.slice(1, slash);
+      const rest = slash < 0 ? "" : path.slice(slash);
+      absolute = posix.join(user === "root" ? "/root" : `/home/${user}`, rest);
+    } else absolute = this.resolve(withoutProcAliases(path, this.root));
+    return glob ? this.credentials.storeMatchedBy(absolute) : this.credentials.storeOf(absolute);
+  }
+
+  /**
    * Why a command may not work in the directory `arg` (`cd`, `pushd`, `git -C`, `env -C`), or `undefined`.
    * `describe` renders the offending part, e.g. `(path) => \`cd ${path}\``.
    */
@@ -110,4 +155,18 @@ export class ProjectPaths {
     if (!this.isInside(absolute)) return `"${describe(arg.value)}" leaves the project; ${hint}`;
     return undefined;
   }
+}
+
+/** The denial for reading a credential store. */
+function credentialReason(who: string, store: string): string {
+  return `${who} reads a credential store: ${store}; agents may not read credentials, so do without them or ask the user`;
+}
+
+/** A value and the paths embedded in it: around `=`, `@`, `:` or `,`, and after an attached short option. */
+function embeddedPaths(value: string): string[] {
+  const paths = new Set([value]);
+  const attached = /^-[A-Za-z]([/~.].*)$/.exec(value);
+  if (attached !== null) paths.add(attached[1] as string);
+  if (/[=@:,]/.test(value)) for (const part of value.split(/[=@:,]/)) if (part !== "") paths.add(part);
+  return [...paths];
 }

@@ -9,6 +9,7 @@ import {
   rejectInputTail,
   rejectUnknownOptions,
 } from "./rule-helpers.ts";
+import { rejectCredentialMention } from "./rules-interpreters.ts";
 import { scanAwkProgram, scanSedScript } from "./script-languages.ts";
 import { type Arg, literalArg, unknownArg } from "./words.ts";
 
@@ -120,6 +121,7 @@ const sed: ProgramRule = (invocation, judge) => {
     if (script.value === undefined) {
       deny(`the "${name}" script ${script.raw} is only known at run time; write the script literally`);
     }
+    rejectCredentialMention(judge, script.value, `the "${name}" script`);
     const findings = scanSedScript(script.value);
     if (findings.executes) {
       deny(`"${name}" with the e command or flag runs shell commands; run those commands directly instead`);
@@ -154,6 +156,7 @@ const awk: ProgramRule = (invocation, judge) => {
     if (program.value === undefined) {
       deny(`the "${name}" program ${program.raw} is only known at run time; write the program literally`);
     }
+    rejectCredentialMention(judge, program.value, `the "${name}" program`);
     const findings = scanAwkProgram(program.value);
     if (findings.executes) {
       deny(

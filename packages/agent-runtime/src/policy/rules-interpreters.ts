@@ -16,6 +16,12 @@ function inlineCodeReason(program: string, how: string): string {
   return `${how} runs inline code; write the code to a file in the project and run the file, or add ${program} to allowInlineCode in .autowright/commands.yaml`;
 }
 
+/** Denies inline code (or an awk or sed program) that names a credential store literally. */
+export function rejectCredentialMention(judge: Judge, text: string, who: string): void {
+  const problem = judge.paths.mentionProblem(text, who);
+  if (problem !== undefined) deny(problem);
+}
+
 /**
  * Judges a shell or interpreter that reads its program from standard input (no script operand, `-s`, `-`,
  * `/dev/stdin`).
@@ -43,8 +49,11 @@ export function readsProgramFromStdin(invocation: Invocation, judge: Judge, isSh
         );
       }
       if (isShell) judge.judgeScript(stdin.text, { kind: "none" }, `the "${program}" here-document`);
-      else if (!judge.inlineCodeAllowed(program))
-        deny(inlineCodeReason(program, `"${program}" with a here-document`));
+      else {
+        rejectCredentialMention(judge, stdin.text, `the "${program}" here-document`);
+        if (!judge.inlineCodeAllowed(program))
+          deny(inlineCodeReason(program, `"${program}" with a here-document`));
+      }
       return;
     case "pipe":
       if (stdin.downloads) {
@@ -218,6 +227,9 @@ function interpreter(spec: InterpreterSpec): ProgramRule {
       }
     }
     if (inline !== undefined) {
+      for (const arg of args.slice(Math.max(0, index - 1))) {
+        rejectCredentialMention(judge, arg.value ?? arg.raw, `the code of ${inline}`);
+      }
       if (!judge.inlineCodeAllowed(program)) deny(inlineCodeReason(program, inline));
       return;
     }

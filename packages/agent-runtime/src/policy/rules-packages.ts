@@ -4,8 +4,12 @@
  * package's program as if it were on the PATH: they are allowed when that program is itself allowed (built in,
  * such as vitest, tsc, playwright, eslint, prettier, biome, tsx; or listed in `allow:`), and the program's
  * arguments are judged by its own rule. Other packages are denied, so a typo or an injected name cannot download
- * and run arbitrary code.
+ * and run arbitrary code — unless the project itself depends on the package (its package.json lists it, or its
+ * `node_modules/.bin` has the program): `npx prisma migrate dev` then runs the project's own program, judged like
+ * `node_modules/.bin/prisma`. `dlx` always downloads, so it gets no such allowance.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { deny, type Invocation, type Judge, type ProgramRule } from "./judge-types.ts";
 import { hasOption, optionValues, scanOptions } from "./option-scanner.ts";
 import { hardDenialOf } from "./programs.ts";
@@ -36,12 +40,53 @@ function packageNotAllowed(command: string, spec: string): never {
   );
 }
 
-/** `npx`-style execution of a package's program. `args` are the arguments after the runner. */
+/** The name of a package spec without its version: `prisma@5` → `prisma`, `@scope/x@1` → `@scope/x`. */
+function packageName(spec: string): string {
+  return spec.startsWith("@") ? spec.replace(/^(@[^/@]+\/[^@]+)@.*$/, "$1") : spec.replace(/@.*$/, "");
+}
+
+const dependencyFields = ["dependencies", "devDependencies", "optionalDependencies"] as const;
+
+/**
+ * The project's own program for a package spec, when the project has it: a bare package name (no version) listed
+ * in the project's package.json dependencies or devDependencies, or a program in its `node_modules/.bin`. Then
+ * `npx NAME` runs what the project already installs, like `node_modules/.bin/NAME`, with nothing downloaded.
+ * Returns the program's path inside the project, or `undefined`.
+ */
+export function projectProgramOf(spec: string, judge: Judge): string | undefined {
+  const name = packageName(spec);
+  if (name !== spec || !/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i.test(name)) return undefined;
+  const program = name.startsWith("@") ? (name.split("/")[1] as string) : name;
+  for (const root of judge.paths.roots) {
+    const bin = join(root, "node_modules", ".bin", program);
+    if (existsSync(bin)) return bin;
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    } catch {
+      continue;
+    }
+    if (manifest === null || typeof manifest !== "object") continue;
+    for (const field of dependencyFields) {
+      const dependencies = (manifest as Record<string, unknown>)[field];
+      if (dependencies !== null && typeof dependencies === "object" && Object.hasOwn(dependencies, name)) {
+        return bin;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `npx`-style execution of a package's program. `args` are the arguments after the runner. `local`: the runner
+ * uses the project's installed packages (`npx`, `npm exec`, `pnpm exec`), unlike `dlx`, which always downloads.
+ */
 function judgePackageExecution(
   runner: string,
   args: readonly Arg[],
   invocation: Invocation,
   judge: Judge,
+  local = true,
 ): void {
   const scanned = scanOptions(args, {
     shortValue: "pc",
@@ -51,7 +96,8 @@ function judgePackageExecution(
   rejectUnknownOptions(scanned, runner);
   if (hasOption(scanned, "--shell"))
     deny(`"${runner} --shell" chooses the shell scripts run with; leave it out`);
-  for (const spec of optionValues(scanned, "-p", "--package")) {
+  const specs = optionValues(scanned, "-p", "--package");
+  for (const spec of specs) {
     if (spec?.value === undefined) deny(`"${runner} --package" names a package only known at run time`);
     if (!judge.programAllowed(programOfPackage(spec.value)))
       packageNotAllowed(`${runner} --package ${spec.value}`, spec.value);
@@ -74,7 +120,12 @@ function judgePackageExecution(
     );
   }
   const program = programOfPackage(command.value);
-  if (!judge.programAllowed(program)) packageNotAllowed(`${runner} ${command.value}`, command.value);
+  if (!judge.programAllowed(program)) {
+    const own = local && specs.length === 0 ? projectProgramOf(command.value, judge) : undefined;
+    if (own === undefined) packageNotAllowed(`${runner} ${command.value}`, command.value);
+    judge.judgeInvocation({ ...invocation, argv: [literalArg(own, command.raw), ...rest] });
+    return;
+  }
   judge.judgeInvocation({ ...invocation, argv: [literalArg(program, command.raw), ...rest] });
 }
 
@@ -329,7 +380,13 @@ function pnpmOrYarn(program: string): ProgramRule {
     }
     const index = args.indexOf(command);
     if (command.value === "dlx" || command.value === "exec" || command.value === "x") {
-      judgePackageExecution(`${program} ${command.value}`, args.slice(index + 1), invocation, judge);
+      judgePackageExecution(
+        `${program} ${command.value}`,
+        args.slice(index + 1),
+        invocation,
+        judge,
+        command.value !== "dlx",
+      );
       return;
     }
     if (command.value === "global") {
@@ -350,6 +407,14 @@ function pnpmOrYarn(program: string): ProgramRule {
     if (!managerCommands.has(command.value)) {
       // `pnpm NAME` / `yarn NAME` runs a script called NAME, or else the program NAME: judge it as a program.
       const target = programOfPackage(command.value);
+      const own = judge.programAllowed(target) ? undefined : projectProgramOf(command.value, judge);
+      if (own !== undefined) {
+        judge.judgeInvocation({
+          ...invocation,
+          argv: [literalArg(own, command.raw), ...args.slice(index + 1)],
+        });
+        return;
+      }
       if (!judge.programAllowed(target) && hardDenialOf(target) === undefined) {
         deny(
           `"${program} ${command.value}" would run ${command.value}, which is not an allowed program; run package scripts with ${program} run ${command.value}`,
