@@ -14,7 +14,6 @@ export type {
 } from "./orchestrator.ts";
 export { Orchestrator } from "./orchestrator.ts";
 export type { CheckRunner } from "./project-checks.ts";
-export { checkEnvironment } from "./project-checks.ts";
 export type { MergePort } from "./settlement.ts";
 export { noCheckRan } from "./settlement.ts";
 export type { CheckSandbox, RunChecksOptions, VerificationResult } from "./verifier/check-runner.ts";

@@ -55,7 +55,8 @@ export class ProjectChecks {
 
   constructor(options: ProjectChecksOptions) {
     this.#options = options;
-    this.#env = checkEnvironment(options.env);
+    // Exactly what agent commands get: no provider credentials, no variable whose name says secret.
+    this.#env = commandEnvironment(options.env);
     this.#redact = createRedactor(options.env);
     this.#bwrap = securityLayers(options.env).toolLoopSandbox
       ? findExecutable("bwrap", options.env)
@@ -134,15 +135,3 @@ export class ProjectChecks {
     }
   }
 }
-
-/**
- * The environment of a check: the one agent commands get (no provider credentials), also without any other
- * variable whose name says it holds a secret (`*_KEY`, `*_TOKEN`, `*_SECRET`, `*PASSWORD*`, `*CREDENTIAL*`).
- */
-export function checkEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const scrubbed = commandEnvironment(env);
-  for (const name of Object.keys(scrubbed)) if (secretName.test(name)) delete scrubbed[name];
-  return scrubbed;
-}
-
-const secretName = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)/i;
