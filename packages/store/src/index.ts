@@ -1,6 +1,6 @@
 /**
  * @autowright/store: the only place SQL appears. Per-project databases (features, dependencies, sessions, the
- * durable event log, schedules) and the global registry (projects, settings), with versioned migrations.
+ * durable event log) and the global registry (projects, settings), with versioned migrations.
  */
 
 export type { AutoforgeProject } from "./autoforge-reader.ts";
