@@ -429,14 +429,16 @@ describe("leases (AutoForge W13)", () => {
   it("refuses to claim a blocked feature, one out of attempts, or one that is being verified", () =>
     withTools((harness) => {
       seed(harness);
-      expect(harness.fails("feature_claim", { feature_id: 2 }, "conflict")).toMatch(
+      expect(harness.fails("feature_claim", { feature_id: 2 }, "feature_blocked")).toMatch(
         /blocked: its dependencies 1/,
       );
       for (let attempt = 0; attempt < 2; attempt++) {
         harness.ok("feature_claim", { feature_id: 5 });
         harness.ok("feature_mark_failing", { feature_id: 5, reason: `try ${attempt}` });
       }
-      expect(harness.fails("feature_claim", { feature_id: 5 }, "conflict")).toMatch(/used all 2 attempts/);
+      expect(harness.fails("feature_claim", { feature_id: 5 }, "attempts_exhausted")).toMatch(
+        /used all 2 attempts/,
+      );
       harness.ok("feature_claim", { feature_id: 1 });
       harness.ok("feature_ready_for_verification", { feature_id: 1 });
       harness.fails("feature_claim", { feature_id: 1 }, "lease_held", "s2");

@@ -108,7 +108,7 @@ describe("claimFeature", () => {
     [
       "a feature whose dependencies do not pass",
       (store) => store.setDependencies(9, [1], limits),
-      "conflict",
+      "feature_blocked",
       /blocked: its dependencies 1 do not pass yet/,
     ],
     [
@@ -119,7 +119,7 @@ describe("claimFeature", () => {
         claim(store, 9, "s0");
         store.changeFeatureStatus(9, { to: "pending", actor: session("s0"), countAttempt: true });
       },
-      "conflict",
+      "attempts_exhausted",
       /used all 2 attempts/,
     ],
     [

@@ -406,14 +406,14 @@ export class ProjectStore {
           const unmet = this.#unmetDependencies(transaction, feature);
           if (unmet.length > 0) {
             throw new AppError(
-              "conflict",
+              "feature_blocked",
               `feature ${id} is blocked: its dependencies ${unmet.join(", ")} do not pass yet`,
               { details: { blockedBy: unmet } },
             );
           }
           if (feature.attempts >= options.maxAttempts) {
             throw new AppError(
-              "conflict",
+              "attempts_exhausted",
               `feature ${id} has used all ${options.maxAttempts} attempts; a person must retry it`,
               { details: { attempts: feature.attempts } },
             );
