@@ -197,13 +197,18 @@ describe("the orchestrator with real workers", { timeout: 180_000 }, () => {
     const testing = events.flatMap((event) =>
       event.type === "agent.started" && event.data.role === "testing" ? [event.data] : [],
     );
-    expect(testing).toHaveLength(1);
-    expect(testing[0]?.featureIds).toEqual([1, 2]);
+    // A regression turn takes the passing features of its moment: #1 and #2 together, or one of them when the
+    // turn began before the other passed (the sandboxed checks are slow enough for that on a busy machine).
+    expect(testing.length).toBeGreaterThanOrEqual(1);
+    const first = testing[0]?.featureIds ?? [];
+    expect(first.length).toBeGreaterThan(0);
+    for (const agent of testing) expect([1, 2]).toEqual(expect.arrayContaining(agent.featureIds));
+    const checked = first.map((id) => `#${id}`).join(", ");
     expect(
       events.some(
         (event) =>
           event.type === "log.appended" &&
-          /regression check failed for #1, #2: `npm test` exited 1/.test(event.data.line),
+          event.data.line.startsWith(`regression check failed for ${checked}: \`npm test\` exited 1`),
       ),
     ).toBe(true);
   });

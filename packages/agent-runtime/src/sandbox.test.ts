@@ -1,12 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { credentialStoreMasks, findExecutable, sandboxedCommand } from "./sandbox.ts";
 
-// The stores must live outside /tmp (private in the sandbox anyway), so the fake home goes under the package.
-const scratch = mkdtempSync(join(import.meta.dirname, "..", ".sandbox-test-"));
+// The stores must live outside /tmp (private in the sandbox anyway), and so may the checkout: /var/tmp is not /tmp.
+const scratch = mkdtempSync(
+  join(existsSync("/var/tmp") ? "/var/tmp" : homedir(), "autowright-sandbox-test-"),
+);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const home = join(scratch, "home");
 const project = join(home, "project");
@@ -51,7 +53,7 @@ describe("credentialStoreMasks", () => {
 describe("the bubblewrap sandbox hides credential stores", () => {
   const bwrap = findExecutable("bwrap");
   it.skipIf(bwrap === undefined)(
-    "a command the policy would have missed cannot read them (skipped: bwrap is not installed)",
+    "a command the policy would have missed cannot read them (skipped where bwrap is not installed)",
     () => {
       const command = `cat ${home}/.ssh/id_rsa ${home}/.netrc ${home}/.autowright/token ${home}/notes.txt; ls -A ${home}/.ssh`;
       const argv = sandboxedCommand(bwrap as string, command, project, [project], locations);
