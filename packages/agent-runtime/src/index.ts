@@ -34,8 +34,10 @@ export type { SecurityLayers } from "./sandbox.ts";
 export {
   credentialStoreMasks,
   describeLayers,
+  emptySandboxPlaceholders,
   findExecutable,
   sandboxedCommand,
+  sandboxPlaceholderNames,
   securityLayers,
   writableFolders,
 } from "./sandbox.ts";

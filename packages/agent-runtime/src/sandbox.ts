@@ -5,7 +5,7 @@
  * confinement and redaction remain.
  */
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, realpathSync } from "node:fs";
+import { accessSync, constants, existsSync, lstatSync, realpathSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { type CredentialLocations, CredentialStores } from "./policy/credential-stores.ts";
@@ -130,4 +130,37 @@ export function sandboxedCommand(
     "-c",
     command,
   ];
+}
+
+/**
+ * The files Claude Code's sandbox creates, empty, in the working folder as targets of its protective bind mounts
+ * (read from its binary: the dotenv family, package manager files, `.gitmodules`, `bunfig.toml`). They are not
+ * the agent's work: a commit leaves out any of them that is an empty regular file.
+ */
+export const sandboxPlaceholderNames: readonly string[] = [
+  ".env",
+  ".env.local",
+  ".env.development",
+  ".env.development.local",
+  ".env.test",
+  ".env.test.local",
+  ".env.production",
+  ".env.production.local",
+  ".gitmodules",
+  ".npmrc",
+  ".yarnrc",
+  ".yarnrc.yml",
+  "bunfig.toml",
+  "package.json",
+  "package-lock.json",
+  "pnpm-lock.yaml",
+  "yarn.lock",
+];
+
+/** Which of {@link sandboxPlaceholderNames} are empty regular files in `directory` (a session's working tree). */
+export function emptySandboxPlaceholders(directory: string): string[] {
+  return sandboxPlaceholderNames.filter((name) => {
+    const stats = lstatSync(join(directory, name), { throwIfNoEntry: false });
+    return stats !== undefined && stats.isFile() && stats.size === 0;
+  });
 }

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { sandboxPlaceholderNames } from "@autowright/agent-runtime";
 import { AppError } from "@autowright/protocol";
 import { temporaryDirectory } from "@autowright/testkit";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -245,6 +246,26 @@ describe("GitWorkspaces.commitAll and changedFiles", () => {
     ]);
     // The main tree is untouched.
     expect(readFileSync(join(directory.path, "a.txt"), "utf8")).toBe("a\n");
+  });
+
+  it("leaves the empty files of Claude Code's sandbox out of the commit, and keeps what the agent wrote", async () => {
+    using directory = temporaryDirectory();
+    createRepository(directory.path, { "apps/web/index.html": "<p></p>\n" });
+    const projectRoot = join(directory.path, "apps", "web");
+    const workspaces = workspacesFor(projectRoot);
+    const workspace = await workspaces.create("s1");
+    // What the sandbox leaves: empty mount targets and an empty node_modules/.bin.
+    for (const name of sandboxPlaceholderNames) writeFileSync(join(workspace.path, name), "");
+    mkdirSync(join(workspace.path, "node_modules", ".bin"), { recursive: true });
+    // What the agent wrote: a real package.json, its code, and a change at the repository's top.
+    writeFiles(workspace.path, { "package.json": '{"name":"web"}\n', "src/app.js": "export {};\n" });
+    writeFiles(workspace.worktree, { "README.md": "# top\n" });
+
+    expect(await workspaces.commitAll(workspace.path, "session s1")).toBe(true);
+    const committed = git(workspace.worktree, "show", "--name-only", "--format=", "HEAD").split("\n").sort();
+    expect(committed).toEqual(["README.md", "apps/web/package.json", "apps/web/src/app.js"]);
+    // Only placeholders left: nothing to commit.
+    expect(await workspaces.commitAll(workspace.path, "again")).toBe(false);
   });
 
   it("lists the files of every commit on the branch, not those the main branch changed since", async () => {

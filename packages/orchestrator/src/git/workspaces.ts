@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, realpath, rm } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { emptySandboxPlaceholders } from "@autowright/agent-runtime";
 import { AppError } from "@autowright/protocol";
 import { commitConfig, gitFailure, gitOutput, gitPaths, runGit } from "./git.ts";
 
@@ -174,8 +175,12 @@ export class GitWorkspaces {
 
   /** Commits everything left uncommitted in a worktree (new files included). Returns whether it made a commit. */
   async commitAll(path: string, message: string): Promise<boolean> {
-    const add = await runGit(path, ["add", "-A"], { retryOnLock: true });
-    if (add.code !== 0) throw gitFailure(["add", "-A"], add);
+    // The empty files Claude Code's sandbox leaves as mount targets are not the agent's work (checked on disk,
+    // so no git process is added). An empty directory such as its `node_modules/.bin` is never staged anyway.
+    const excluded = emptySandboxPlaceholders(path).map((name) => `:(exclude,literal)${name}`);
+    const addArgs = excluded.length === 0 ? ["add", "-A"] : ["add", "-A", "--", ":/", ...excluded];
+    const add = await runGit(path, addArgs, { retryOnLock: true });
+    if (add.code !== 0) throw gitFailure(addArgs, add);
     // The repository's identity (a worktree shares its configuration), looked up once for every worktree.
     const args = [
       ...(await commitConfig(this.projectRoot)),
