@@ -247,6 +247,28 @@ describe("GitWorkspaces.commitAll and changedFiles", () => {
     expect(readFileSync(join(directory.path, "a.txt"), "utf8")).toBe("a\n");
   });
 
+  it("leaves the sandbox's empty placeholders and node_modules/.bin out of the commit", async () => {
+    using directory = temporaryDirectory();
+    createRepository(directory.path, { "a.txt": "a\n", ".env": "" });
+    const workspaces = workspacesFor(directory.path);
+    const workspace = await workspaces.create("s1");
+    writeFiles(workspace.path, { ".npmrc": "", "package.json": "", "node_modules/.bin/x": "#!/bin/sh\n" });
+    writeFiles(workspace.path, { "sub/package.json": '{"name":"sub"}\n', "b.txt": "b\n" });
+
+    expect(await workspaces.commitAll(workspace.path, "session s1: leftovers")).toBe(true);
+    expect(
+      git(workspace.path, "show", "--name-only", "--format=", "HEAD").split("\n").filter(Boolean).sort(),
+    ).toEqual(["b.txt", "sub/package.json"]);
+    expect(existsSync(join(workspace.path, ".npmrc"))).toBe(true);
+
+    // Only placeholders left: nothing to commit.
+    expect(await workspaces.commitAll(workspace.path, "again")).toBe(false);
+    // A non-empty package.json is the agent's and is committed.
+    writeFiles(workspace.path, { "package.json": '{"name":"app"}\n' });
+    expect(await workspaces.commitAll(workspace.path, "app")).toBe(true);
+    expect(git(workspace.path, "show", "--name-only", "--format=", "HEAD")).toBe("package.json");
+  });
+
   it("lists the files of every commit on the branch, not those the main branch changed since", async () => {
     using directory = temporaryDirectory();
     createRepository(directory.path, { "a.txt": "a\n" });

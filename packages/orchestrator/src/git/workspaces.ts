@@ -3,11 +3,25 @@
  * `.autowright/.gitignore`), so parallel agents never share a working tree. The project root is the main working
  * tree: the merge queue lands work there.
  */
-import { existsSync } from "node:fs";
+import { existsSync, lstatSync } from "node:fs";
 import { mkdir, readdir, realpath, rm } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { sandboxPlaceholderNames } from "@autowright/agent-runtime";
 import { AppError } from "@autowright/protocol";
 import { commitConfig, gitFailure, gitOutput, gitPaths, runGit } from "./git.ts";
+
+const placeholderNames = new Set(sandboxPlaceholderNames);
+
+/** Whether `git add --verbose` staged a file that may be a sandbox placeholder (checked precisely after). */
+function mayHavePlaceholders(addOutput: string): boolean {
+  for (const line of addOutput.split("\n")) {
+    const match = /^add '(.*)'$/.exec(line);
+    if (match === null) continue;
+    const file = match[1] ?? "";
+    if (file.includes("node_modules/.bin/") || placeholderNames.has(basename(file))) return true;
+  }
+  return false;
+}
 
 /** Where {@link GitWorkspaces} works. */
 export interface GitWorkspacesOptions {
@@ -174,8 +188,10 @@ export class GitWorkspaces {
 
   /** Commits everything left uncommitted in a worktree (new files included). Returns whether it made a commit. */
   async commitAll(path: string, message: string): Promise<boolean> {
-    const add = await runGit(path, ["add", "-A"], { retryOnLock: true });
-    if (add.code !== 0) throw gitFailure(["add", "-A"], add);
+    // --verbose names what it staged: no extra git process to spot what the sandbox may have left.
+    const add = await runGit(path, ["add", "-A", "--verbose"], { retryOnLock: true });
+    if (add.code !== 0) throw gitFailure(["add", "-A", "--verbose"], add);
+    if (mayHavePlaceholders(add.stdout)) await this.#unstagePlaceholders(path);
     // The repository's identity (a worktree shares its configuration), looked up once for every worktree.
     const args = [
       ...(await commitConfig(this.projectRoot)),
@@ -191,6 +207,35 @@ export class GitWorkspaces {
       return false;
     if (commit.code !== 0) throw gitFailure(args, commit);
     return true;
+  }
+
+  /**
+   * Unstages the new files Claude Code's sandbox creates as bind-mount targets (empty, with a placeholder's name)
+   * and anything under `node_modules/.bin/`: nothing the sandbox creates reaches a commit.
+   */
+  async #unstagePlaceholders(path: string): Promise<void> {
+    const root = await gitOutput(path, ["rev-parse", "--show-toplevel"]);
+    const added = await gitPaths(path, ["diff", "--cached", "--name-only", "--diff-filter=A", "-z"]);
+    const placeholders = added.filter((file) => {
+      if (file.startsWith("node_modules/.bin/") || file.includes("/node_modules/.bin/")) return true;
+      if (!placeholderNames.has(basename(file))) return false;
+      try {
+        const stats = lstatSync(join(root, file));
+        return stats.isFile() && stats.size === 0;
+      } catch {
+        return false;
+      }
+    });
+    if (placeholders.length === 0) return;
+    const args = [
+      "--literal-pathspecs",
+      "reset",
+      "-q",
+      "--",
+      ...placeholders.map((file) => join(root, file)),
+    ];
+    const reset = await runGit(path, args, { retryOnLock: true });
+    if (reset.code !== 0) throw gitFailure(args, reset);
   }
 
   /** The files a worktree's branch changed (committed) since it left the main branch, repository-relative. */
