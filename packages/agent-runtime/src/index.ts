@@ -37,10 +37,14 @@ export {
   emptySandboxPlaceholders,
   findExecutable,
   sandboxedCommand,
-  sandboxPlaceholderNames,
   securityLayers,
   writableFolders,
 } from "./sandbox.ts";
+export {
+  placeholderSnapshot,
+  removeSandboxPlaceholders,
+  sandboxPlaceholderNames,
+} from "./sandbox-placeholders.ts";
 export { isInside, resolveInside, resolveWritableInside } from "./tools/confinement.ts";
 export { createWorkspaceTools, globToRegExp } from "./tools/workspace-tools.ts";
 export type { PreparedRuntime, WorkerOptions } from "./worker.ts";

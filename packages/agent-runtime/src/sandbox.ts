@@ -9,6 +9,7 @@ import { accessSync, constants, existsSync, lstatSync, realpathSync } from "node
 import { homedir } from "node:os";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { type CredentialLocations, CredentialStores } from "./policy/credential-stores.ts";
+import { sandboxPlaceholderNames } from "./sandbox-placeholders.ts";
 
 /** The path of an executable on PATH, or undefined. */
 export function findExecutable(
@@ -131,31 +132,6 @@ export function sandboxedCommand(
     command,
   ];
 }
-
-/**
- * The files Claude Code's sandbox creates, empty, in the working folder as targets of its protective bind mounts
- * (read from its binary: the dotenv family, package manager files, `.gitmodules`, `bunfig.toml`). They are not
- * the agent's work: a commit leaves out any of them that is an empty regular file.
- */
-export const sandboxPlaceholderNames: readonly string[] = [
-  ".env",
-  ".env.local",
-  ".env.development",
-  ".env.development.local",
-  ".env.test",
-  ".env.test.local",
-  ".env.production",
-  ".env.production.local",
-  ".gitmodules",
-  ".npmrc",
-  ".yarnrc",
-  ".yarnrc.yml",
-  "bunfig.toml",
-  "package.json",
-  "package-lock.json",
-  "pnpm-lock.yaml",
-  "yarn.lock",
-];
 
 /** Which of {@link sandboxPlaceholderNames} are empty regular files in `directory` (a session's working tree). */
 export function emptySandboxPlaceholders(directory: string): string[] {

@@ -243,7 +243,15 @@ export function runWorker(options: WorkerOptions): Promise<number> {
       if (timeout !== undefined) clearTimeout(timeout);
     }
     await processes.killAll();
-    await prepared?.dispose?.().catch(() => undefined);
+    await prepared?.dispose?.().catch((error: unknown) => {
+      emit({
+        type: "log",
+        level: "warn",
+        line: redact(
+          `session ${start.sessionId}: disposing of the runtime failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      });
+    });
     // A tool call that was starting a command when the session stopped may have spawned it after the first sweep.
     await processes.killAll();
     for (const [callId, settle] of pending) {

@@ -29,6 +29,7 @@ import {
   ToolActivity,
 } from "../runtime.ts";
 import { securityLayers } from "../sandbox.ts";
+import { placeholderSnapshot, removeSandboxPlaceholders } from "../sandbox-placeholders.ts";
 import { resolveInside, resolveWritableInside } from "../tools/confinement.ts";
 
 /** The name of the in-process MCP server that carries the backlog tools (`mcp__backlog__<tool>`). */
@@ -124,6 +125,8 @@ export function createClaudeRuntime(): AgentRuntime {
       let lastText = "";
       let rateLimit: { resetAt: string | null; message: string } | undefined;
       let authFailure: string | undefined;
+      // What the sandbox may create in the working directory (empty bind-mount targets) must not outlive the session.
+      const placeholders = placeholderSnapshot(start.cwd);
       try {
         const messages = query({
           prompt: start.prompt,
@@ -201,6 +204,21 @@ export function createClaudeRuntime(): AgentRuntime {
       } finally {
         context.signal.removeEventListener("abort", onAbort);
         rmSync(configDirectory, { recursive: true, force: true });
+        try {
+          const removed = removeSandboxPlaceholders(start.cwd, placeholders);
+          if (removed.length > 0)
+            context.emit({
+              type: "log",
+              level: "info",
+              line: `removed the sandbox's empty placeholders: ${removed.join(", ")}`,
+            });
+        } catch (error) {
+          context.emit({
+            type: "log",
+            level: "warn",
+            line: `could not remove the sandbox's placeholders: ${error instanceof Error ? error.message : String(error)}`,
+          });
+        }
       }
       if (rateLimit !== undefined)
         return { kind: "rate_limited", summary: rateLimit.message, resetAt: rateLimit.resetAt };
