@@ -8,6 +8,7 @@ import {
   type ServerEvent,
   serverEventSchema,
 } from "@autowright/protocol";
+import { testFeature } from "@autowright/testkit";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CliIo } from "./io.ts";
 import { ProgressView } from "./progress-view.ts";
@@ -28,24 +29,7 @@ function event(type: ServerEvent["type"], data: unknown): ServerEvent {
 }
 
 function feature(id: number, name: string, status: FeatureStatus): Feature {
-  return featureSchema.parse({
-    id,
-    priority: id,
-    category: "spec",
-    name,
-    description: name,
-    steps: [],
-    dependencies: [],
-    status,
-    attempts: 0,
-    lastError: null,
-    lease: null,
-    evidence: [],
-    humanInput: null,
-    verify: [],
-    createdAt: at,
-    updatedAt: at,
-  });
+  return testFeature({ id, name, description: name, status });
 }
 
 function progress(counts: Partial<Progress> & { passing: number; total: number }): ServerEvent {

@@ -1,30 +1,13 @@
 /** What `features list` prints: the table with unverified passes marked, and the project's test command. */
-import { type Feature, featureSchema } from "@autowright/protocol";
+import type { Feature } from "@autowright/protocol";
+import { testFeature } from "@autowright/testkit";
 import { describe, expect, it } from "vitest";
 import { formatFeatureList } from "./features.ts";
 
 const at = "2026-01-02T03:04:05.000Z";
 
 function feature(id: number, status: Feature["status"], unverified = false): Feature {
-  return featureSchema.parse({
-    id,
-    priority: id,
-    category: "spec",
-    name: `Feature ${id}`,
-    description: "",
-    steps: [],
-    dependencies: [],
-    status,
-    attempts: 0,
-    lastError: null,
-    lease: null,
-    evidence: [],
-    humanInput: null,
-    verify: [],
-    unverified,
-    createdAt: at,
-    updatedAt: at,
-  });
+  return testFeature({ id, status, unverified });
 }
 
 describe("formatFeatureList", () => {
