@@ -34,13 +34,13 @@ export type { SecurityLayers } from "./sandbox.ts";
 export {
   credentialStoreMasks,
   describeLayers,
-  emptySandboxPlaceholders,
   findExecutable,
   sandboxedCommand,
   securityLayers,
   writableFolders,
 } from "./sandbox.ts";
 export {
+  emptySandboxPlaceholders,
   placeholderSnapshot,
   removeSandboxPlaceholders,
   sandboxPlaceholderNames,

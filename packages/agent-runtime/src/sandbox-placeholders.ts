@@ -76,3 +76,11 @@ function kindOf(path: string): "file" | "directory" | "other" | undefined {
   if (stats === undefined) return undefined;
   return stats.isDirectory() ? "directory" : stats.isFile() ? "file" : "other";
 }
+
+/** Which of {@link sandboxPlaceholderNames} are empty regular files in `directory` (a session's working tree). */
+export function emptySandboxPlaceholders(directory: string): string[] {
+  return sandboxPlaceholderNames.filter((name) => {
+    const stats = lstatSync(join(directory, name), { throwIfNoEntry: false });
+    return stats !== undefined && stats.isFile() && stats.size === 0;
+  });
+}

@@ -5,11 +5,10 @@
  * confinement and redaction remain.
  */
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, lstatSync, realpathSync } from "node:fs";
+import { accessSync, constants, existsSync, realpathSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { type CredentialLocations, CredentialStores } from "./policy/credential-stores.ts";
-import { sandboxPlaceholderNames } from "./sandbox-placeholders.ts";
 
 /** The path of an executable on PATH, or undefined. */
 export function findExecutable(
@@ -131,12 +130,4 @@ export function sandboxedCommand(
     "-c",
     command,
   ];
-}
-
-/** Which of {@link sandboxPlaceholderNames} are empty regular files in `directory` (a session's working tree). */
-export function emptySandboxPlaceholders(directory: string): string[] {
-  return sandboxPlaceholderNames.filter((name) => {
-    const stats = lstatSync(join(directory, name), { throwIfNoEntry: false });
-    return stats !== undefined && stats.isFile() && stats.size === 0;
-  });
 }

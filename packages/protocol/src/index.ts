@@ -230,6 +230,8 @@ export {
   sessionOutcomeSchema,
   sessionOutcomes,
 } from "./session.ts";
+export type { SpawnerAnswer } from "./spawner.ts";
+export { spawnerAnswerSchema } from "./spawner.ts";
 export type {
   BacklogCallResult,
   WorkerAgentStateFrame,

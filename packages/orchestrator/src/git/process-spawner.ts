@@ -12,6 +12,7 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { type SpawnerAnswer, spawnerAnswerSchema } from "@autowright/protocol";
 
 /** One command for the helper: `file args…` in `cwd`, with exactly `env`. */
 export interface SpawnRequest {
@@ -71,6 +72,15 @@ require("node:readline").createInterface({ input: process.stdin }).on("line", (l
 `;
 
 const idleCloseMs = 1_000;
+
+function parseAnswer(line: string): SpawnerAnswer | undefined {
+  try {
+    const result = spawnerAnswerSchema.safeParse(JSON.parse(line));
+    return result.success ? result.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 interface Pending {
   readonly resolve: (result: SpawnResult) => void;
@@ -152,20 +162,20 @@ class Helper {
   }
 
   #onAnswer(line: string): void {
-    const answer = JSON.parse(line) as {
-      id: number;
-      code?: number | null;
-      stdout?: string;
-      stderr?: string;
-      startError?: string;
-    };
+    const parsed = parseAnswer(line);
+    if (parsed === undefined) {
+      this.#fail(`the spawner helper answered a line that is not an answer: ${line.slice(0, 200)}`);
+      this.#child.kill();
+      return;
+    }
+    const answer = parsed;
     const pending = this.#pending.get(answer.id);
     if (pending === undefined) return;
     this.#pending.delete(answer.id);
     pending.detach();
     pending.resolve(
-      answer.startError === undefined
-        ? { code: answer.code ?? null, stdout: answer.stdout ?? "", stderr: answer.stderr ?? "" }
+      !("startError" in answer)
+        ? { code: answer.code, stdout: answer.stdout, stderr: answer.stderr }
         : { code: null, stdout: "", stderr: "", startError: answer.startError },
     );
     if (this.#pending.size === 0) {
