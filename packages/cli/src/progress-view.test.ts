@@ -3,7 +3,6 @@ import type { Orchestrator } from "@autowright/orchestrator";
 import {
   type Feature,
   type FeatureStatus,
-  featureSchema,
   type Progress,
   type ServerEvent,
   serverEventSchema,
