@@ -163,6 +163,8 @@ export {
   readyReportSchema,
   stallReasonSchema,
 } from "./feature.ts";
+export type { ModelPrice, TokenCounts } from "./prices.ts";
+export { costOf, modelPrices, priceOf } from "./prices.ts";
 export type { AgentRole, IsolationMode, Project, Provider, Settings, SettingsPatch } from "./project.ts";
 export {
   agentRoleSchema,
