@@ -4,125 +4,32 @@
  * without evidence; crashes of a worker or of the orchestrator itself lose nothing; a stuck backlog ends the run
  * (exit 2) instead of looping; rate limits pause spawning until the reset.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { type Feature, type ServerEvent, serverEventSchema } from "@autowright/protocol";
+import type { ServerEvent } from "@autowright/protocol";
 import { ProjectStore } from "@autowright/store";
-import { type TemporaryDirectory, temporaryDirectory } from "@autowright/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { git } from "./support/git.ts";
-import { lastLines, watchProgress } from "./support/progress-watch.ts";
+import { createRunHarness, type RunHarness } from "./support/run-harness.ts";
 import { launcher } from "./support/worker-harness.ts";
 
-let home: TemporaryDirectory;
-let work: TemporaryDirectory;
-const children: ChildProcess[] = [];
+let harness: RunHarness;
+let home: RunHarness["home"];
+let work: RunHarness["work"];
 
 beforeEach(() => {
-  home = temporaryDirectory("autowright-home-");
-  work = temporaryDirectory("autowright-run-");
+  harness = createRunHarness();
+  ({ home, work } = harness);
 });
 afterEach(() => {
-  for (const child of children.splice(0)) child.kill("SIGKILL");
-  home[Symbol.dispose]();
-  work[Symbol.dispose]();
+  harness[Symbol.dispose]();
 });
 
-function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [launcher, ...args, "--home", home.path], {
-    encoding: "utf8",
-    input: "",
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** A project with a `npm test` that runs node's test runner, and this backlog. */
-function createProject(backlog: object[]): string {
-  const root = join(work.path, "app");
-  expect(cli(["init", root]).code).toBe(0);
-  writeFileSync(
-    join(root, "package.json"),
-    `${JSON.stringify({ name: "app", private: true, type: "module", scripts: { test: "node --test" } }, null, 2)}\n`,
-  );
-  git(root, "add", "-A");
-  git(root, "commit", "-q", "-m", "project");
-  const file = join(work.path, "backlog.json");
-  writeFileSync(file, JSON.stringify(backlog));
-  const imported = cli(["features", "import", root, file]);
-  expect(imported.code, imported.stderr).toBe(0);
-  return root;
-}
-
-interface Run {
-  readonly child: ChildProcess;
-  readonly events: ServerEvent[];
-  readonly exit: Promise<number | null>;
-  /** The first event that matches; fails when the run goes quiet or exits first. */
-  waitFor(predicate: (event: ServerEvent) => boolean): Promise<ServerEvent>;
-}
-
-function startRun(root: string, args: string[] = []): Run {
-  const child = spawn(
-    process.execPath,
-    [launcher, "run", root, "--provider", "replay", "--json", "--home", home.path, ...args],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  children.push(child);
-  const events: ServerEvent[] = [];
-  const waiters: { predicate: (event: ServerEvent) => boolean; resolve: (event: ServerEvent) => void }[] = [];
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString("utf8");
-  });
-  const watch = watchProgress({
-    awaiting: `autowright run ${args.join(" ")} to exit`,
-    describe: () => `the last events:\n  ${lastLines(events)}\nstderr: ${stderr.slice(-2_000)}`,
-    onQuiet: () => child.kill("SIGKILL"),
-  });
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
-    watch.touch();
-    const event = serverEventSchema.parse(JSON.parse(line));
-    events.push(event);
-    for (const waiter of [...waiters]) {
-      if (waiter.predicate(event)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(event);
-      }
-    }
-  });
-  const exit = watch.wait(new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code))));
-  return {
-    child,
-    events,
-    exit,
-    waitFor(predicate) {
-      const found = events.find(predicate);
-      if (found !== undefined) return Promise.resolve(found);
-      const seen = new Promise<ServerEvent>((resolve) => waiters.push({ predicate, resolve }));
-      const ended = exit.then((code) => {
-        throw new Error(
-          `autowright run exited (${code}) without the awaited event; the last events:\n  ${lastLines(events)}\nstderr: ${stderr.slice(-2_000)}`,
-        );
-      });
-      ended.catch(() => undefined);
-      // The awaited event never came and the run went quiet, or it ended without it: both fail at once.
-      return Promise.race([seen, ended]);
-    },
-  };
-}
-
-function features(root: string): Feature[] {
-  const store = ProjectStore.open(root);
-  try {
-    return store.listFeatures();
-  } finally {
-    store.close();
-  }
-}
+const cli = (args: string[]) => harness.cli(args);
+const createProject = (backlog: object[]) => harness.createProject(backlog);
+const startRun = (root: string, args: string[] = []) => harness.startRun(root, args);
+const features = (root: string) => harness.features(root);
 
 function expectGapFreeLog(root: string): void {
   const store = ProjectStore.open(root);

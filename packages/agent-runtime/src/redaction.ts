@@ -2,6 +2,10 @@
  * Secrets never reach a log line: every value of a secret-looking environment variable, and anything shaped like
  * a known API key or bearer token, is replaced before a line leaves the worker.
  */
+import { providerCredentialNames } from "@autowright/protocol";
+
+/** Credentials of model providers (from the provider table): the runtime needs them, commands never do. */
+export { providerCredentialNames };
 
 const secretNamePattern = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)/i;
 const secretShapes: readonly RegExp[] = [
@@ -65,14 +69,6 @@ export function redactDeep<T>(value: T, redact: Redactor): T {
   }
   return value;
 }
-
-/** Credentials of model providers: the runtime needs them, the agent's commands never do. */
-export const providerCredentialNames = [
-  "ANTHROPIC_API_KEY",
-  "ANTHROPIC_AUTH_TOKEN",
-  "CLAUDE_CODE_OAUTH_TOKEN",
-  "OPENAI_API_KEY",
-] as const;
 
 /** Variables known to hold credentials whatever their name says. */
 const knownSecretNames: ReadonlySet<string> = new Set([

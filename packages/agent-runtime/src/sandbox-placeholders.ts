@@ -81,6 +81,6 @@ function kindOf(path: string): "file" | "directory" | "other" | undefined {
 export function emptySandboxPlaceholders(directory: string): string[] {
   return sandboxPlaceholderNames.filter((name) => {
     const stats = lstatSync(join(directory, name), { throwIfNoEntry: false });
-    return stats !== undefined && stats.isFile() && stats.size === 0;
+    return stats?.isFile() === true && stats.size === 0;
   });
 }

@@ -89,6 +89,21 @@ function createProgram(io: CliIo, setExitCode: (code: number) => void): Command 
       importAutoforgeCommand(directory, self.optsWithGlobals(), io);
     });
 
+  const settings = command(program, "settings", "show or change the settings (defaults for every run)");
+  command(settings, "show", "print every setting as JSON, defaults included").action(
+    async (_options: unknown, self: Command) => {
+      const { showSettingsCommand } = await import("./commands/settings.ts");
+      showSettingsCommand(globals(self), io);
+    },
+  );
+  command(settings, "set", "change one setting; the value is JSON (a bare word is a string)")
+    .argument("<key>", "the setting, e.g. maxAttempts, allowUncheckedPass, modelPrices or models.coding")
+    .argument("<value>", 'its new value, e.g. 5, true, or {"my-model":{"inputPerMTok":1,"outputPerMTok":2}}')
+    .action(async (key: string, value: string, _options: unknown, self: Command) => {
+      const { setSettingCommand } = await import("./commands/settings.ts");
+      setSettingCommand(key, value, globals(self), io);
+    });
+
   const policy = command(program, "policy", "the command policy that judges the agents' shell commands");
   command(policy, "check", "judge commands read from stdin, one per line; prints one JSON line per command")
     .option(
@@ -120,7 +135,11 @@ function createProgram(io: CliIo, setExitCode: (code: number) => void): Command 
       "--allow-unchecked-pass",
       "let a feature pass when no check applies to it (no test or verify command); it is marked unverified",
     )
-    .option("--max-cost <usd>", "stop the run when it has cost this many dollars")
+    .option(
+      "--max-cost <usd>",
+      "stop the run when it has cost this many dollars (refused for a model without a price)",
+    )
+    .option("--max-tokens <n>", "stop the run when it has used this many tokens (input and output)")
     .option("--json", "print every event as one JSON line (NDJSON) instead of the progress view")
     .option("--replay-latency-ms <n>", "with --provider replay: milliseconds per model turn")
     .option(

@@ -12,22 +12,31 @@ export type GovernorStop = {
 
 /** What the run has spent so far: the sessions that ended, plus the running ones. */
 export interface Spending {
+  /** The cost of the parts whose cost is known. */
   readonly costUsd: number;
+  /** How many parts have an unknown cost (their tokens are counted, their dollars are not). */
+  readonly unpriced: number;
   readonly tokens: number;
 }
 
-/** Adds up the usage of sessions (tokens in and out; cost where known). */
+/** Adds up the usage of sessions (tokens in and out; cost where known, and how many parts are unknown). */
 export function addUsage(usages: Iterable<Usage>): Spending {
   let costUsd = 0;
+  let unpriced = 0;
   let tokens = 0;
   for (const usage of usages) {
-    costUsd += usage.costUsd;
+    if (usage.costUsd === null) unpriced += 1;
+    else costUsd += usage.costUsd;
     tokens += usage.inputTokens + usage.outputTokens;
   }
-  return { costUsd, tokens };
+  return { costUsd, unpriced, tokens };
 }
 
-/** The budget governor: a stop when the run spent more than `maxCostUsd` or `maxTokens`, else undefined. */
+/**
+ * The budget governor: a stop when the run spent more than `maxCostUsd` or `maxTokens`, else undefined. A cost
+ * budget with spending of unknown cost stops too: it can no longer be kept (a run with an unpriced model is refused
+ * before it starts, so this only guards a runtime that reports no cost).
+ */
 export function budgetExceeded(
   limits: Pick<Settings, "maxCostUsd" | "maxTokens">,
   spent: Spending,
@@ -36,9 +45,11 @@ export function budgetExceeded(
   const reason =
     maxCostUsd !== null && spent.costUsd > maxCostUsd
       ? `the run's cost $${spent.costUsd.toFixed(2)} passed the budget of $${maxCostUsd}`
-      : maxTokens !== null && spent.tokens > maxTokens
-        ? `the run used ${spent.tokens} tokens, more than the budget of ${maxTokens}`
-        : undefined;
+      : maxCostUsd !== null && spent.unpriced > 0
+        ? `the cost of some of the run's sessions is unknown (their model has no price), so the budget of $${maxCostUsd} cannot be kept`
+        : maxTokens !== null && spent.tokens > maxTokens
+          ? `the run used ${spent.tokens} tokens, more than the budget of ${maxTokens}`
+          : undefined;
   return reason === undefined ? undefined : { reason, governor: "budget" };
 }
 

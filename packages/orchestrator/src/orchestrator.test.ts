@@ -8,6 +8,7 @@ import { join } from "node:path";
 import {
   type FeatureImportEntry,
   featureImportEntrySchema,
+  type Provider,
   type ServerEvent,
   type SessionOutcome,
   settingsSchema,
@@ -58,7 +59,7 @@ function addFeatures(count: number, dependsOn: Record<number, number[]> = {}): v
 /** What a scripted agent does with its session. */
 type AgentPlan =
   /** Hands every assigned feature to the verifier, then ends `passed`. */
-  | { kind: "hand-over"; usage?: { inputTokens: number; outputTokens: number; costUsd: number } }
+  | { kind: "hand-over"; usage?: { inputTokens: number; outputTokens: number; costUsd: number | null } }
   /** Ends at once with this outcome. */
   | { kind: "end"; outcome: SessionOutcome; summary: string; authFailed?: boolean }
   /** Keeps working (heartbeats only) until cancelled. */
@@ -83,6 +84,7 @@ async function runOrchestrator(
     check?: (options: RunChecksOptions) => VerificationResult;
     merge?: (request: MergeRequest, index: number) => MergeResult;
     env?: NodeJS.ProcessEnv;
+    overrides?: { provider: Provider; model?: string };
     onEvent?: (event: ServerEvent, orchestrator: Orchestrator) => void;
   } = {},
 ): Promise<{ result: RunResult; events: ServerEvent[]; fakes: Fakes; orchestrator: Orchestrator }> {
@@ -163,7 +165,7 @@ async function runOrchestrator(
     settings: settingsSchema.parse({ testingAgentRatio: 0, maxConcurrency: 2, ...options.settings }),
     home: join(work.path, "home"),
     env: options.env ?? { PATH: process.env["PATH"] ?? "/usr/bin:/bin" },
-    overrides: { provider: "replay" },
+    overrides: options.overrides ?? { provider: "replay" },
     services: {
       workerTransport: transport,
       workspaces,
@@ -409,6 +411,57 @@ describe("the orchestrator's tick and settlement (in-memory workers)", () => {
     });
     expect(result).toMatchObject({ status: "stopped", governor: "budget" });
     expect(result.reason).toMatch(/used 2000 tokens, more than the budget of 1500/);
+    expect(fakes.starts).toHaveLength(2);
+  });
+
+  it("prices the tokens of a runtime that reports no cost, and stops at the cost budget", async () => {
+    withTestScript();
+    addFeatures(4);
+    const { result, fakes } = await runOrchestrator({
+      settings: { maxConcurrency: 1, maxCostUsd: 4 },
+      overrides: { provider: "anthropic" },
+      // One million input tokens on claude-sonnet-4-5 (the provider's default model) cost $3.
+      plan: () => ({ kind: "hand-over", usage: { inputTokens: 1_000_000, outputTokens: 0, costUsd: null } }),
+    });
+    expect(result).toMatchObject({ status: "stopped", governor: "budget" });
+    expect(result.reason).toMatch(/the run's cost \$6\.00 passed the budget of \$4/);
+    expect(fakes.starts).toHaveLength(2);
+    expect(store.usageSince("2000-01-01T00:00:00.000Z").total.costUsd).toBeCloseTo(6, 10);
+  });
+
+  it("refuses a cost budget for a model without a price, before anything starts", async () => {
+    withTestScript();
+    addFeatures(1);
+    const eventsBefore = store.eventsSince(0, 100).length;
+    const run = runOrchestrator({
+      settings: { maxCostUsd: 1 },
+      overrides: { provider: "openai-compatible" },
+    });
+    await expect(run).rejects.toThrow(
+      /a cost budget needs prices, and "qwen2.5-coder" has none: add it to the modelPrices setting, or budget tokens instead \(--max-tokens\)/,
+    );
+    await expect(run).rejects.toMatchObject({ code: "invalid_input" });
+    expect(store.eventsSince(0, 100)).toHaveLength(eventsBefore);
+    expect(store.usageSince("2000-01-01T00:00:00.000Z").total.inputTokens).toBe(0);
+    expect(store.getFeature(1)?.status).toBe("pending");
+  });
+
+  it("budgets a priced model once the modelPrices setting has its price", async () => {
+    withTestScript();
+    addFeatures(3);
+    const { result, fakes } = await runOrchestrator({
+      settings: {
+        maxConcurrency: 1,
+        maxCostUsd: 1.5,
+        modelPrices: { "qwen2.5-coder": { inputPerMTok: 1, outputPerMTok: 2 } },
+      },
+      overrides: { provider: "openai-compatible" },
+      plan: () => ({
+        kind: "hand-over",
+        usage: { inputTokens: 500_000, outputTokens: 250_000, costUsd: null },
+      }),
+    });
+    expect(result.reason).toMatch(/the run's cost \$2\.00 passed the budget of \$1.5/);
     expect(fakes.starts).toHaveLength(2);
   });
 

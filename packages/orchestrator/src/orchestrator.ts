@@ -18,7 +18,7 @@ import type {
   RunStatus,
   Settings,
 } from "@autowright/protocol";
-import { AppError } from "@autowright/protocol";
+import { AppError, defaultModel, unpricedModels } from "@autowright/protocol";
 import { hasSpec, type ProjectStore } from "@autowright/store";
 import { errorMessage } from "./error-message.ts";
 import { EventBus } from "./event-bus.ts";
@@ -31,7 +31,6 @@ import {
   type GovernorStop,
   RateLimitGate,
 } from "./governors.ts";
-import { defaultModel } from "./merge-shims.ts";
 import { type CheckRunner, ProjectChecks } from "./project-checks.ts";
 import { recoverInterruptedWork } from "./recovery.ts";
 import { RegressionTurns } from "./regression-turns.ts";
@@ -248,6 +247,7 @@ export class Orchestrator {
   async run(): Promise<RunResult> {
     if (this.#phase !== "new")
       throw new AppError("conflict", "this orchestrator has already run: create a new one");
+    this.#refuseUnpricedBudget();
     this.#phase = "starting";
     this.#startedAt = this.#now().toISOString();
     const result = new Promise<RunResult>((resolve) => {
@@ -574,6 +574,20 @@ export class Orchestrator {
   #rateLimited(resetAt: string | null, message: string | undefined): void {
     const until = this.#rateLimit.limit(resetAt, this.#now().getTime());
     this.#status.setRun("rate_limited", message ?? "rate limited", new Date(until).toISOString());
+  }
+
+  /** A cost budget needs a price for every model of the run: refused up front, before anything starts. */
+  #refuseUnpricedBudget(): void {
+    if (this.#settings.maxCostUsd === null) return;
+    const unpriced = unpricedModels(this.#provider(), this.#settings, this.#options.overrides?.model);
+    if (unpriced.length === 0) return;
+    throw new AppError(
+      "invalid_input",
+      `a cost budget needs prices, and ${unpriced.map((model) => JSON.stringify(model)).join(", ")} ${
+        unpriced.length === 1 ? "has" : "have"
+      } none: add ${unpriced.length === 1 ? "it" : "them"} to the modelPrices setting, or budget tokens instead (--max-tokens)`,
+      { details: { models: unpriced } },
+    );
   }
 
   #checkBudget(): void {

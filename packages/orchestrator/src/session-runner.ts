@@ -21,7 +21,7 @@ import type {
   WorkerOutboundFrame,
   WorkerStartFrame,
 } from "@autowright/protocol";
-import { agentMascotNames } from "@autowright/protocol";
+import { agentMascotNames, costOf } from "@autowright/protocol";
 import { hasSpec, type ProjectStore } from "@autowright/store";
 import { errorMessage } from "./error-message.ts";
 import type { EventBus } from "./event-bus.ts";
@@ -38,6 +38,8 @@ export interface RunningSession {
   readonly role: OrchestratedRole;
   readonly featureIds: FeatureId[];
   readonly mascot: AgentMascotName;
+  /** The model it runs, to price its tokens when the runtime does not report a cost. */
+  readonly model: string;
   readonly worker: WorkerSession;
   readonly worktree: { path: string; branch: string } | undefined;
   /**
@@ -291,6 +293,7 @@ export class SessionRunner {
       role,
       featureIds: claimed,
       mascot: mascot.name,
+      model,
       worker,
       worktree,
       phase: "working",
@@ -499,7 +502,7 @@ export class SessionRunner {
         session.usage = {
           inputTokens: frame.inputTokens,
           outputTokens: frame.outputTokens,
-          costUsd: frame.costUsd,
+          costUsd: frame.costUsd ?? costOf(session.model, frame, this.#options.settings().modelPrices),
         };
         this.#options.governors.onUsage();
         break;

@@ -18,11 +18,14 @@ export const sessionIdSchema = z.string().min(1).max(200);
 /** A session id. */
 export type SessionId = z.infer<typeof sessionIdSchema>;
 
-/** Token usage and cost of a session or a feature. */
+/**
+ * Token usage and cost of a session or a feature. `costUsd` is null when it is unknown: a model without a price, or
+ * a sum with an unpriced part (never 0 for "unknown").
+ */
 export const usageSchema = z.object({
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
-  costUsd: z.number().nonnegative(),
+  costUsd: z.number().nonnegative().nullable(),
 });
 /** Token usage and cost. */
 export type Usage = z.infer<typeof usageSchema>;

@@ -164,7 +164,7 @@ export {
   stallReasonSchema,
 } from "./feature.ts";
 export type { ModelPrice, TokenCounts } from "./prices.ts";
-export { costOf, modelPrices, priceOf } from "./prices.ts";
+export { costOf, modelPriceSchema, modelPrices, priceOf } from "./prices.ts";
 export type { AgentRole, IsolationMode, Project, Provider, Settings, SettingsPatch } from "./project.ts";
 export {
   agentRoleSchema,
@@ -175,6 +175,14 @@ export {
   settingsPatchSchema,
   settingsSchema,
 } from "./project.ts";
+export type { ProviderDescription } from "./providers.ts";
+export {
+  defaultModel,
+  modelsOfRun,
+  providerCredentialNames,
+  providerTable,
+  unpricedModels,
+} from "./providers.ts";
 export type {
   DependencyAddRequest,
   DependencyParams,

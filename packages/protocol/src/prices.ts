@@ -4,13 +4,17 @@
  * The replay provider's `scripted` model is offline and priced at 0 explicitly.
  */
 
+import { z } from "zod";
+
+/** A model's price in USD per million tokens (the `modelPrices` setting holds these, by model name). */
+export const modelPriceSchema = z.object({
+  inputPerMTok: z.number().nonnegative(),
+  outputPerMTok: z.number().nonnegative(),
+  cacheWritePerMTok: z.number().nonnegative().default(0),
+  cacheReadPerMTok: z.number().nonnegative().default(0),
+});
 /** USD per million tokens. */
-export interface ModelPrice {
-  readonly inputPerMTok: number;
-  readonly outputPerMTok: number;
-  readonly cacheWritePerMTok: number;
-  readonly cacheReadPerMTok: number;
-}
+export type ModelPrice = z.infer<typeof modelPriceSchema>;
 
 /** Tokens of a session, by kind (cache tokens are optional; absent means none). */
 export interface TokenCounts {

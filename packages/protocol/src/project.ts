@@ -1,6 +1,7 @@
 /** Projects and settings: what the registry in `$AUTOWRIGHT_HOME/registry.db` holds. */
 import { z } from "zod";
 import { projectNameSchema, timestampSchema } from "./common.ts";
+import { modelPriceSchema } from "./prices.ts";
 
 /** A registered project. `path` is absolute and resolved (symlinks followed). */
 export const projectSchema = z.object({
@@ -83,6 +84,8 @@ export const settingsSchema = z
     /** Optional run budget; `null` is unlimited. */
     maxCostUsd: z.number().positive().nullable().default(null),
     maxTokens: z.number().int().positive().nullable().default(null),
+    /** Prices of models the built-in table does not know (or corrections to it), by model name. */
+    modelPrices: z.record(z.string().min(1), modelPriceSchema).default({}),
   })
   .refine((settings) => settings.maxConcurrency <= settings.concurrencyCap, {
     message: "maxConcurrency cannot exceed concurrencyCap",
@@ -132,6 +135,7 @@ export const settingsPatchSchema = z.object({
     .optional(),
   maxCostUsd: z.number().positive().nullable().optional(),
   maxTokens: z.number().int().positive().nullable().optional(),
+  modelPrices: z.record(z.string().min(1), modelPriceSchema).optional(),
 });
 /** A partial settings update. */
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;

@@ -88,4 +88,29 @@ CREATE TABLE project_settings (
 ALTER TABLE features ADD COLUMN unverified INTEGER NOT NULL DEFAULT 0 CHECK (unverified IN (0, 1));
 `,
   },
+  {
+    version: 4,
+    name: "session-cost-unknown",
+    // SQLite cannot drop a NOT NULL in place: the table is rebuilt (nothing references it). A NULL cost is unknown.
+    sql: `
+CREATE TABLE sessions_new (
+  id TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  feature_ids TEXT NOT NULL DEFAULT '[]',
+  model TEXT,
+  provider TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  outcome TEXT,
+  summary TEXT,
+  input_tokens INTEGER NOT NULL DEFAULT 0,
+  output_tokens INTEGER NOT NULL DEFAULT 0,
+  cost_usd REAL DEFAULT 0 CHECK (cost_usd IS NULL OR cost_usd >= 0)
+);
+INSERT INTO sessions_new SELECT id, role, feature_ids, model, provider, started_at, ended_at, outcome, summary,
+  input_tokens, output_tokens, cost_usd FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_new RENAME TO sessions;
+`,
+  },
 ];

@@ -67,7 +67,8 @@ export const sessions = sqliteTable("sessions", {
   summary: text("summary"),
   inputTokens: integer("input_tokens").notNull(),
   outputTokens: integer("output_tokens").notNull(),
-  costUsd: real("cost_usd").notNull(),
+  /** Null when the cost is unknown (a model without a price). */
+  costUsd: real("cost_usd"),
 });
 
 /** The append-only log of durable events; `seq` is monotonic and never reused. */

@@ -444,3 +444,69 @@ describe("an upgrade from schema version 1", () => {
     store.close();
   });
 });
+
+describe("session costs", () => {
+  const session = (id: string, featureIds: number[]) => ({
+    id,
+    role: "coding",
+    featureIds,
+    model: "m",
+    provider: "anthropic",
+  });
+
+  it("adds up known costs, per run and per feature", () =>
+    withStore((store) => {
+      store.startSession(session("a", [1, 2]));
+      store.endSession("a", { outcome: "completed", summary: "", usage: usage(100, 50, 0.5) });
+      store.startSession(session("b", [1]));
+      store.endSession("b", { outcome: "completed", summary: "", usage: usage(10, 5, 0.25) });
+      const { total, byFeature } = store.usageSince("2000-01-01T00:00:00.000Z");
+      expect(total).toEqual({ inputTokens: 110, outputTokens: 55, costUsd: 0.75 });
+      expect(byFeature.get(1)).toEqual({ inputTokens: 60, outputTokens: 30, costUsd: 0.5 });
+      expect(byFeature.get(2)).toEqual({ inputTokens: 50, outputTokens: 25, costUsd: 0.25 });
+    }));
+
+  it("keeps an unknown cost unknown: a sum with an unpriced session is null, not smaller", () =>
+    withStore((store) => {
+      store.startSession(session("a", [1]));
+      store.endSession("a", { outcome: "completed", summary: "", usage: usage(100, 50, 0.5) });
+      store.startSession(session("b", [2]));
+      store.endSession("b", { outcome: "completed", summary: "", usage: usage(10, 5, null) });
+      const { total, byFeature } = store.usageSince("2000-01-01T00:00:00.000Z");
+      expect(total).toEqual({ inputTokens: 110, outputTokens: 55, costUsd: null });
+      expect(byFeature.get(1)?.costUsd).toBe(0.5);
+      expect(byFeature.get(2)?.costUsd).toBeNull();
+    }));
+
+  it("upgrades a version-3 database: its sessions keep their cost, and a cost can then be unknown", () => {
+    using directory = temporaryDirectory();
+    ProjectStore.open(directory.path, { create: true }).close();
+    const path = `${directory.path}/.autowright/autowright.db`;
+    const database = new Database(path);
+    database.exec(`DROP TABLE sessions;
+CREATE TABLE sessions (id TEXT PRIMARY KEY, role TEXT NOT NULL, feature_ids TEXT NOT NULL DEFAULT '[]', model TEXT,
+  provider TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, outcome TEXT, summary TEXT,
+  input_tokens INTEGER NOT NULL DEFAULT 0, output_tokens INTEGER NOT NULL DEFAULT 0, cost_usd REAL NOT NULL DEFAULT 0);
+INSERT INTO sessions (id, role, feature_ids, provider, started_at, input_tokens, output_tokens, cost_usd)
+  VALUES ('old', 'coding', '[1]', 'claude', '2026-01-01T00:00:00.000Z', 7, 3, 0.125);
+DELETE FROM schema_migrations WHERE version > 3;`);
+    database.close();
+    const store = ProjectStore.open(directory.path);
+    try {
+      expect(store.usageSince("2000-01-01T00:00:00.000Z").total).toEqual({
+        inputTokens: 7,
+        outputTokens: 3,
+        costUsd: 0.125,
+      });
+      store.startSession(session("new", [1]));
+      store.endSession("new", { outcome: "completed", summary: "", usage: usage(1, 1, null) });
+      expect(store.usageSince("2000-01-01T00:00:00.000Z").total.costUsd).toBeNull();
+    } finally {
+      store.close();
+    }
+  });
+});
+
+function usage(inputTokens: number, outputTokens: number, costUsd: number | null) {
+  return { inputTokens, outputTokens, costUsd };
+}

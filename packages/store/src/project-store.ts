@@ -725,16 +725,19 @@ export class ProjectStore {
       .all();
     const total: Usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
     const byFeature = new Map<FeatureId, Usage>();
+    // A sum with an unknown part is unknown (null), never a smaller number.
+    const addCost = (sum: number | null, part: number | null): number | null =>
+      sum === null || part === null ? null : sum + part;
     for (const row of rows) {
       total.inputTokens += row.inputTokens;
       total.outputTokens += row.outputTokens;
-      total.costUsd += row.costUsd;
+      total.costUsd = addCost(total.costUsd, row.costUsd);
       const share = row.featureIds.length === 0 ? 0 : 1 / row.featureIds.length;
       for (const id of row.featureIds) {
         const usage = byFeature.get(id) ?? { inputTokens: 0, outputTokens: 0, costUsd: 0 };
         usage.inputTokens += Math.round(row.inputTokens * share);
         usage.outputTokens += Math.round(row.outputTokens * share);
-        usage.costUsd += row.costUsd * share;
+        usage.costUsd = addCost(usage.costUsd, row.costUsd === null ? null : row.costUsd * share);
         byFeature.set(id, usage);
       }
     }

@@ -4,7 +4,7 @@
  * real worker and runtime run offline (tests, demos, benchmarks).
  */
 
-import type { WorkerStartFrame } from "@autowright/protocol";
+import { providerTable, type WorkerStartFrame } from "@autowright/protocol";
 import {
   backlogMcpServerName,
   defaultReplayScript,
@@ -22,11 +22,10 @@ export async function selectRuntime(
   start: WorkerStartFrame,
   _env: NodeJS.ProcessEnv,
 ): Promise<PreparedRuntime> {
-  switch (start.provider) {
-    case "claude":
+  switch (providerTable[start.provider].runtime) {
+    case "claude-code":
       return { runtime: createClaudeRuntime() };
-    case "anthropic":
-    case "openai-compatible":
+    case "tool-loop":
       return { runtime: createToolLoopRuntime() };
     case "replay":
       return prepareReplay(start);

@@ -4,7 +4,12 @@
  */
 import { createAnthropic } from "@ai-sdk/anthropic";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
-import { backlogToolDescriptions, backlogToolInputSchemas } from "@autowright/protocol";
+import {
+  backlogToolDescriptions,
+  backlogToolInputSchemas,
+  providerTable,
+  type Usage,
+} from "@autowright/protocol";
 import { dynamicTool, type LanguageModel, stepCountIs, streamText, type ToolSet } from "ai";
 import { classifyProviderError } from "../provider-errors.ts";
 import { commandEnvironment } from "../redaction.ts";
@@ -54,21 +59,14 @@ export function createLanguageModel(options: ToolLoopModelOptions): LanguageMode
   }).chatModel(options.model);
 }
 
-/** Model options from the session's environment and provider. */
+/** Model options from the session's environment and provider (the provider table names the variables). */
 export function modelOptionsFromEnvironment(context: SessionContext): ToolLoopModelOptions {
   const { start, env } = context;
-  if (start.provider === "anthropic") {
-    return {
-      wire: "anthropic",
-      baseUrl: env["ANTHROPIC_BASE_URL"],
-      apiKey: env["ANTHROPIC_API_KEY"],
-      model: start.model,
-    };
-  }
+  const description = providerTable[start.provider];
   return {
-    wire: "openai-compatible",
-    baseUrl: env["OPENAI_BASE_URL"],
-    apiKey: env["OPENAI_API_KEY"],
+    wire: description.wire ?? "openai-compatible",
+    baseUrl: description.baseUrlVariable === null ? undefined : env[description.baseUrlVariable],
+    apiKey: description.credentialVariables.map((name) => env[name]).find((value) => value !== undefined),
     model: start.model,
   };
 }
@@ -138,7 +136,8 @@ export function createToolLoopRuntime(
 
       let lastText = "";
       let currentText = "";
-      const usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+      // The loop counts tokens; the orchestrator prices them (the price table and the modelPrices setting).
+      const usage: Usage = { inputTokens: 0, outputTokens: 0, costUsd: null };
       let streamError: unknown;
       try {
         const stream = streamText({

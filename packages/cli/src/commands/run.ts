@@ -11,6 +11,7 @@ import {
   type Feature,
   type Provider,
   providerSchema,
+  providerTable,
   type ServerEvent,
   type Settings,
 } from "@autowright/protocol";
@@ -27,6 +28,7 @@ export interface RunOptions extends GlobalOptions {
   readonly yolo?: boolean;
   readonly allowUncheckedPass?: boolean;
   readonly maxCost?: string;
+  readonly maxTokens?: string;
   readonly json?: boolean;
   readonly replayLatencyMs?: string;
   readonly replayRuntime?: string;
@@ -61,6 +63,16 @@ export function runSettings(base: Settings, options: RunOptions): Settings {
       );
     maxCostUsd = cost;
   }
+  let maxTokens = base.maxTokens;
+  if (options.maxTokens !== undefined) {
+    const tokens = Number(options.maxTokens);
+    if (!Number.isSafeInteger(tokens) || tokens <= 0)
+      throw new AppError(
+        "invalid_input",
+        `--max-tokens must be a positive whole number of tokens, got ${JSON.stringify(options.maxTokens)}`,
+      );
+    maxTokens = tokens;
+  }
   return {
     ...base,
     ...(concurrency === undefined
@@ -69,16 +81,15 @@ export function runSettings(base: Settings, options: RunOptions): Settings {
     ...(options.yolo === true ? { yolo: true } : {}),
     ...(options.allowUncheckedPass === true ? { allowUncheckedPass: true } : {}),
     maxCostUsd,
+    maxTokens,
   };
 }
 
 /** The workers' environment: ours, with the configured base URL for the provider. */
 function workerEnvironment(io: CliIo, settings: Settings, provider: Provider): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...io.env };
-  if (settings.baseUrl !== null) {
-    if (provider === "openai-compatible") env["OPENAI_BASE_URL"] ??= settings.baseUrl;
-    else env["ANTHROPIC_BASE_URL"] ??= settings.baseUrl;
-  }
+  const variable = providerTable[provider].baseUrlVariable;
+  if (settings.baseUrl !== null && variable !== null) env[variable] ??= settings.baseUrl;
   return env;
 }
 
