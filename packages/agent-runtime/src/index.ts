@@ -42,7 +42,9 @@ export {
 export {
   emptySandboxPlaceholders,
   placeholderSnapshot,
+  removeEmptySandboxFolders,
   removeSandboxPlaceholders,
+  removeScrubModeExcludes,
   sandboxPlaceholderNames,
 } from "./sandbox-placeholders.ts";
 export { isInside, resolveInside, resolveWritableInside } from "./tools/confinement.ts";

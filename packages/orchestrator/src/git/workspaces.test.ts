@@ -268,6 +268,33 @@ describe("GitWorkspaces.commitAll and changedFiles", () => {
     expect(await workspaces.commitAll(workspace.path, "again")).toBe(false);
   });
 
+  it("commits beside an empty placeholder that the project ignores anyway (.env in .gitignore)", async () => {
+    using directory = temporaryDirectory();
+    createRepository(directory.path, { ".gitignore": ".env\n" });
+    const workspaces = workspacesFor(directory.path);
+    const workspace = await workspaces.create("s1");
+    writeFiles(workspace.path, { ".env": "", "src/app.js": "export {};\n" });
+    expect(await workspaces.commitAll(workspace.path, "session s1")).toBe(true);
+    expect(git(workspace.path, "show", "--name-only", "--format=", "HEAD")).toBe("src/app.js");
+  });
+
+  it("commits a real package.json in the main tree that the sandbox's exclude block hid, but not its .cc-writes", async () => {
+    using directory = temporaryDirectory();
+    createRepository(directory.path, { "a.txt": "a\n" });
+    const workspaces = workspacesFor(directory.path);
+    // A killed Claude session in the main tree left its block behind (Claude Code 2.1.331, scrub mode).
+    writeFileSync(
+      join(directory.path, ".git", "info", "exclude"),
+      "# claude-code scrub-mode stubs\n/package.json\n/.npmrc\n",
+      { flag: "a" },
+    );
+    writeFiles(directory.path, { "package.json": '{"name":"app"}\n', ".claude/.cc-writes/journal": "x\n" });
+
+    expect(await workspaces.commitAll(directory.path, "initializer")).toBe(true);
+    expect(git(directory.path, "show", "--name-only", "--format=", "HEAD")).toBe("package.json");
+    expect(readFileSync(join(directory.path, ".git", "info", "exclude"), "utf8")).not.toContain("scrub-mode");
+  });
+
   it("lists the files of every commit on the branch, not those the main branch changed since", async () => {
     using directory = temporaryDirectory();
     createRepository(directory.path, { "a.txt": "a\n" });

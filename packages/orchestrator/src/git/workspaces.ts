@@ -6,7 +6,11 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, realpath, rm } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { emptySandboxPlaceholders } from "@autowright/agent-runtime";
+import {
+  emptySandboxPlaceholders,
+  removeEmptySandboxFolders,
+  removeScrubModeExcludes,
+} from "@autowright/agent-runtime";
 import { AppError } from "@autowright/protocol";
 import { commitConfig, gitFailure, gitOutput, gitPaths, runGit } from "./git.ts";
 
@@ -144,6 +148,8 @@ export class GitWorkspaces {
    */
   async pruneAll(): Promise<void> {
     await this.#serial(async () => {
+      // Claude Code's sandbox leaves empty `.claude/…` folders in the main tree, also from sessions in worktrees.
+      removeEmptySandboxFolders(this.projectRoot);
       const directory = await this.#worktreesDirectoryReal();
       for (const entry of await this.#listWorktrees()) {
         if (isInside(entry.path, directory) || isInside(entry.path, this.worktreesDirectory)) {
@@ -176,11 +182,21 @@ export class GitWorkspaces {
   /** Commits everything left uncommitted in a worktree (new files included). Returns whether it made a commit. */
   async commitAll(path: string, message: string): Promise<boolean> {
     // The empty files Claude Code's sandbox leaves as mount targets are not the agent's work (checked on disk,
-    // so no git process is added). An empty directory such as its `node_modules/.bin` is never staged anyway.
-    const excluded = emptySandboxPlaceholders(path).map((name) => `:(exclude,literal)${name}`);
-    const addArgs = excluded.length === 0 ? ["add", "-A"] : ["add", "-A", "--", ":/", ...excluded];
+    // so no git process is added), nor is its private `.claude/.cc-writes` folder. An empty directory such as its
+    // `node_modules/.bin` is never staged anyway.
+    const excluded = [...emptySandboxPlaceholders(path), ".claude/.cc-writes"].map(
+      (name) => `:(exclude,literal)${name}`,
+    );
+    // Its block in the main tree's exclude file would hide an agent's real package.json from `git add`; the worker
+    // removes it after a session, and a worker that was killed could not.
+    removeScrubModeExcludes(join(this.projectRoot, ".git", "info", "exclude"));
+    const addArgs = ["add", "-A", "--", ":/", ...excluded];
     const add = await runGit(path, addArgs, { retryOnLock: true });
-    if (add.code !== 0) throw gitFailure(addArgs, add);
+    // An excluded path that git ignores anyway (`.env` in a .gitignore) makes `git add` say so and exit 1, after
+    // staging everything else: that is the outcome wanted, not a failure.
+    const onlyIgnoredExcludes =
+      add.code === 1 && /^The following paths are ignored by one of your \.gitignore files:/.test(add.stderr);
+    if (add.code !== 0 && !onlyIgnoredExcludes) throw gitFailure(addArgs, add);
     // The repository's identity (a worktree shares its configuration), looked up once for every worktree.
     const args = [
       ...(await commitConfig(this.projectRoot)),
