@@ -1,25 +1,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { AppError } from "@autowright/protocol";
 import { temporaryDirectory } from "@autowright/testkit";
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "../io.ts";
+import { recordingIo } from "../recording-io.ts";
 import { policyCheckCommand } from "./policy.ts";
-
-function fakeIo(cwd: string): CliIo & { readonly out: string[] } {
-  const out: string[] = [];
-  return {
-    out,
-    stdout: (text) => out.push(text),
-    stderr: () => undefined,
-    env: {},
-    cwd,
-    isTty: false,
-    stdinStream: new PassThrough(),
-    stdoutStream: new PassThrough(),
-  };
-}
 
 function parsedLines(io: { readonly out: string[] }): unknown[] {
   return io.out
@@ -33,7 +18,7 @@ describe("policyCheckCommand", () => {
   it("prints one JSON line per non-empty input line, judged for the current directory", () => {
     using project = temporaryDirectory();
     using home = temporaryDirectory();
-    const io = fakeIo(project.path);
+    const io = recordingIo(project.path);
     policyCheckCommand({ home: home.path }, io, "npm test\n\n  \nsudo reboot\r\necho x > /etc/hosts\n");
     expect(io.out.every((chunk) => chunk.endsWith("\n") && chunk.split("\n").length === 2)).toBe(true);
     expect(parsedLines(io)).toEqual([
@@ -59,7 +44,7 @@ describe("policyCheckCommand", () => {
     mkdirSync(join(project.path, ".autowright"));
     writeFileSync(join(project.path, ".autowright", "commands.yaml"), "allow: [docker]\n");
     writeFileSync(join(home.path, "commands.yaml"), "allowInlineCode: [python3]\n");
-    const io = fakeIo(elsewhere.path);
+    const io = recordingIo(elsewhere.path);
     policyCheckCommand(
       { project: project.path, home: home.path },
       io,
@@ -70,7 +55,7 @@ describe("policyCheckCommand", () => {
       "allow",
       "deny",
     ]);
-    const here = fakeIo(elsewhere.path);
+    const here = recordingIo(elsewhere.path);
     policyCheckCommand({ home: home.path }, here, "docker ps\n");
     expect(parsedLines(here)).toMatchObject([{ decision: "deny" }]);
   });
@@ -80,7 +65,7 @@ describe("policyCheckCommand", () => {
     using home = temporaryDirectory();
     mkdirSync(join(project.path, ".autowright"));
     writeFileSync(join(project.path, ".autowright", "commands.yaml"), "allow: docker\n");
-    const io = fakeIo(project.path);
+    const io = recordingIo(project.path);
     const malformed = (() => {
       try {
         policyCheckCommand({ home: home.path }, io, "ls\n");

@@ -1,26 +1,11 @@
-import { PassThrough } from "node:stream";
 import { AppError, settingsSchema } from "@autowright/protocol";
 import { temporaryDirectory } from "@autowright/testkit";
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "../io.ts";
+import { recordingIo } from "../recording-io.ts";
 import { setSettingCommand, showSettingsCommand } from "./settings.ts";
 
-function fakeIo(cwd: string): CliIo & { readonly out: string[] } {
-  const out: string[] = [];
-  return {
-    out,
-    stdout: (text) => out.push(text),
-    stderr: () => undefined,
-    env: {},
-    cwd,
-    isTty: false,
-    stdinStream: new PassThrough(),
-    stdoutStream: new PassThrough(),
-  };
-}
-
 function shown(home: string): unknown {
-  const io = fakeIo(home);
+  const io = recordingIo(home);
   showSettingsCommand({ home }, io);
   return JSON.parse(io.out.join(""));
 }
@@ -29,7 +14,7 @@ describe("the settings command", () => {
   it("shows every default, then a change of a value, a role's model and the model prices", () => {
     using home = temporaryDirectory();
     expect(shown(home.path)).toEqual(settingsSchema.parse({}));
-    const io = fakeIo(home.path);
+    const io = recordingIo(home.path);
     setSettingCommand("maxAttempts", "5", { home: home.path }, io);
     setSettingCommand("models.coding", "claude-haiku-4-5", { home: home.path }, io);
     setSettingCommand(
@@ -60,7 +45,7 @@ describe("the settings command", () => {
     const before = shown(home.path);
     let thrown: unknown;
     try {
-      setSettingCommand(key, value, { home: home.path }, fakeIo(home.path));
+      setSettingCommand(key, value, { home: home.path }, recordingIo(home.path));
     } catch (error) {
       thrown = error;
     }
