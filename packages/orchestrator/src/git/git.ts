@@ -2,7 +2,7 @@
  * A small async git runner. Never blocks the event loop (several sessions run at once) and never throws for a
  * non-zero exit: callers read `code`. Only a git that cannot be started at all is an error.
  */
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { AppError } from "@autowright/protocol";
 import { spawnThroughHelper } from "./process-spawner.ts";
@@ -129,11 +129,12 @@ export function splitNul(output: string): string[] {
 /**
  * A repository's commit options, kept while the configuration files they were read from are unchanged: a run
  * commits twice per feature, and reading the identity is a git process each time. Keyed by the repository, with
- * the files' modification times as the proof that the identity still holds.
+ * the files' contents as the proof that the identity still holds (not their modification times: `git branch -D`
+ * rewrites `.git/config` after every session without changing it).
  */
 const identityCache = new Map<string, { readonly config: readonly string[]; readonly files: string }>();
 
-/** The modification times of the git configuration files that can set `cwd`'s identity; undefined: unknown. */
+/** The contents of the git configuration files that can set `cwd`'s identity; undefined: unknown. */
 function configurationFiles(cwd: string): string | undefined {
   const home = process.env["HOME"] ?? "";
   const xdg = process.env["XDG_CONFIG_HOME"] ?? join(home, ".config");
@@ -145,7 +146,15 @@ function configurationFiles(cwd: string): string | undefined {
   }
   const files = [join(cwd, ".git", "config"), join(home, ".gitconfig"), join(xdg, "git", "config")];
   if (process.env["GIT_CONFIG_GLOBAL"] !== undefined) files.push(process.env["GIT_CONFIG_GLOBAL"]);
-  return files.map((file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? "-").join(" ");
+  return JSON.stringify(files.map((file) => readIfExists(file)));
+}
+
+function readIfExists(file: string): string | null {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -74,11 +74,18 @@ interface Merged {
   /** The main branch's head before this merge. */
   readonly before: string;
   readonly commit: string;
+  /** Whether the merged tree is the tree of the branch tip that was merged (the main branch had not moved). */
+  readonly sameTreeAsBranch: boolean;
 }
 
 /** What merging one request did. Only a failure to put the main tree back is thrown. */
 type Attempt =
-  | { readonly kind: "merged"; readonly before: string; readonly commit: string }
+  | {
+      readonly kind: "merged";
+      readonly before: string;
+      readonly commit: string;
+      readonly sameTreeAsBranch: boolean;
+    }
   /** Answered without a merge; `treeBlocked` when the main tree itself cannot take any merge now. */
   | { readonly kind: "answered"; readonly result: MergeResult; readonly treeBlocked?: boolean }
   /** Unexpected; the main tree is back as it was before this request. */
@@ -166,7 +173,13 @@ export class MergeQueue {
         continue;
       }
       const attempt = await this.#merge(entry.request);
-      if (attempt.kind === "merged") merged.push({ entry, before: attempt.before, commit: attempt.commit });
+      if (attempt.kind === "merged")
+        merged.push({
+          entry,
+          before: attempt.before,
+          commit: attempt.commit,
+          sameTreeAsBranch: attempt.sameTreeAsBranch,
+        });
       else if (attempt.kind === "failed") this.#reject(entry, attempt.error);
       else {
         if (attempt.treeBlocked === true && attempt.result.kind === "blocked")
@@ -203,19 +216,14 @@ export class MergeQueue {
   }
 
   /** Checks a request merged alone (skipped when the merged tree is the branch's own) and answers it. */
-  async #checkAlone({ entry, before, commit }: Merged): Promise<void> {
+  async #checkAlone({ entry, before, commit, sameTreeAsBranch }: Merged): Promise<void> {
     let verification: VerificationResult;
     try {
-      // The merge commit's second parent is the branch tip that was merged, even if the branch moved since.
-      const [mergedTree, branchTree] = (
-        await gitOutput(this.projectRoot, ["rev-parse", `${commit}^{tree}`, `${commit}^2^{tree}`])
-      ).split("\n");
       // The main branch had not moved since the branch was verified in its worktree: the merged tree is the tree
       // that was checked, and running the checks again would prove nothing new.
-      verification =
-        mergedTree === branchTree
-          ? { passed: true, evidence: [] }
-          : await this.#runChecks(this.projectRoot, entry.request.commands);
+      verification = sameTreeAsBranch
+        ? { passed: true, evidence: [] }
+        : await this.#runChecks(this.projectRoot, entry.request.commands);
     } catch (error) {
       await this.#restore(before, false);
       this.#reject(entry, error);
@@ -296,8 +304,12 @@ export class MergeQueue {
         }
         throw gitFailure(args, merge);
       }
-      const commit = await gitOutput(root, ["rev-parse", "--verify", "HEAD^{commit}"]);
-      return { kind: "merged", before, commit };
+      // One git process for the merge commit and, to tell whether the main branch had moved, its tree and the tree
+      // of its second parent (the branch tip that was merged, even if the branch moved since).
+      const [commit = "", mergedTree, branchTree] = (
+        await gitOutput(root, ["rev-parse", "HEAD^{commit}", "HEAD^{tree}", "HEAD^2^{tree}"])
+      ).split("\n");
+      return { kind: "merged", before, commit, sameTreeAsBranch: mergedTree === branchTree };
     } catch (error) {
       // A failure here is the batch's: it propagates.
       if (before !== undefined) await this.#restore(before, true);
