@@ -307,9 +307,12 @@ describe("WorkerPool", () => {
 
   it("does not time out idle workers", async () => {
     const workers = pool();
-    const first = parts((await run(workers, "passed", 100).session.done).summary);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    const second = parts((await run(workers, "passed", 100).session.done).summary);
+    // A session's silence limit with room for a loaded machine; the idle wait is three times as long, so a
+    // worker wrongly timed out while idle is gone by then. The second session's own limit does not matter.
+    const silenceLimitMs = 500;
+    const first = parts((await run(workers, "passed", silenceLimitMs).session.done).summary);
+    await new Promise((resolve) => setTimeout(resolve, 3 * silenceLimitMs));
+    const second = parts((await run(workers, "passed").session.done).summary);
     expect(second.pid).toBe(first.pid);
   });
 
