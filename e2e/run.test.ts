@@ -277,6 +277,7 @@ describe("autowright run", { timeout: 600_000 }, () => {
     [["--provider", "gpt"], /--provider must be one of/],
     [["--concurrency", "0"], /--concurrency must be between 1/],
     [["--max-cost", "-3"], /--max-cost must be a positive number/],
+    [["--max-tokens", "1.5"], /--max-tokens must be a positive whole number of tokens/],
   ])("refuses %j in one line", (args, message) => {
     const root = createProject([{ name: "A" }]);
     const result = spawnSync(process.execPath, [launcher, "run", root, "--home", home.path, ...args], {

@@ -33,14 +33,19 @@ export const sandboxPlaceholderNames: readonly string[] = [
 
 const binDirectory = join("node_modules", ".bin");
 
-/** The folders the sandbox creates (empty) in the working directory, deepest first. */
-const placeholderFolders: readonly string[] = [
-  binDirectory,
-  "node_modules",
+/** The sandbox's `.claude` folders, deepest first. A session in a worktree creates them in the main tree too. */
+const claudeFolders: readonly string[] = [
   join(".claude", "commands"),
   join(".claude", "agents"),
   join(".claude", ".cc-writes"),
   ".claude",
+];
+
+/** The folders the sandbox creates (empty) in the working directory, deepest first. */
+const placeholderFolders: readonly string[] = [
+  binDirectory,
+  "node_modules",
+  ...claudeFolders,
   join(".git", "glab-cli"),
   join(".git", "NOTES_MERGE_WORKTREE"),
 ];
@@ -137,14 +142,6 @@ export function removeSandboxPlaceholders(cwd: string, snapshot: ReadonlySet<str
   return removed;
 }
 
-/** The sandbox's `.claude` folders, deepest first. A session in a worktree creates them in the main tree too. */
-const claudeFolders: readonly string[] = [
-  join(".claude", "commands"),
-  join(".claude", "agents"),
-  join(".claude", ".cc-writes"),
-  ".claude",
-];
-
 /**
  * Removes the sandbox's `.claude` folders from `root` where they are empty (an empty folder holds nothing of anyone's,
  * so no snapshot is needed). Returns the names removed.
@@ -177,7 +174,7 @@ function kindOf(path: string): "file" | "directory" | "other" | undefined {
 /** Which of {@link sandboxPlaceholderNames} are empty regular files in `directory` (a session's working tree). */
 export function emptySandboxPlaceholders(directory: string): string[] {
   return sandboxPlaceholderNames.filter((name) => {
-    const stats = lstatSync(join(directory, name), { throwIfNoEntry: false });
+    const stats = statOf(join(directory, name));
     return stats?.isFile() === true && stats.size === 0;
   });
 }

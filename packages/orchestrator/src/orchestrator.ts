@@ -18,7 +18,7 @@ import type {
   RunStatus,
   Settings,
 } from "@autowright/protocol";
-import { AppError, defaultModel, unpricedModels } from "@autowright/protocol";
+import { AppError, modelOfRole, unpricedModels } from "@autowright/protocol";
 import { hasSpec, type ProjectStore } from "@autowright/store";
 import { errorMessage } from "./error-message.ts";
 import { EventBus } from "./event-bus.ts";
@@ -391,9 +391,7 @@ export class Orchestrator {
   }
 
   #model(role: OrchestratedRole): string {
-    return (
-      this.#options.overrides?.model ?? this.#settings.models[role] ?? defaultModel(this.#provider(), role)
-    );
+    return modelOfRole(this.#provider(), this.#settings, role, this.#options.overrides?.model);
   }
 
   /** Runs the initializer on the spec; false when the run ended instead. */

@@ -178,6 +178,7 @@ export {
 export type { ProviderDescription } from "./providers.ts";
 export {
   defaultModel,
+  modelOfRole,
   modelsOfRun,
   providerCredentialNames,
   providerTable,

@@ -79,14 +79,23 @@ export const providerCredentialNames: readonly string[] = [
   ...new Set(Object.values(providerTable).flatMap((description) => description.credentialVariables)),
 ];
 
-/** The model each role of a run uses: the override, else the role's setting, else the provider's default. */
+/** The model a role of a run uses: the override, else the role's setting, else the provider's default. */
+export function modelOfRole(
+  provider: Provider,
+  settings: Pick<Settings, "models">,
+  role: OrchestratedRole,
+  override?: string,
+): string {
+  return override ?? settings.models[role] ?? defaultModel(provider, role);
+}
+
+/** The model of each role of a run ({@link modelOfRole}). */
 export function modelsOfRun(
   provider: Provider,
   settings: Pick<Settings, "models">,
   override?: string,
 ): Record<OrchestratedRole, string> {
-  const model = (role: OrchestratedRole): string =>
-    override ?? settings.models[role] ?? defaultModel(provider, role);
+  const model = (role: OrchestratedRole): string => modelOfRole(provider, settings, role, override);
   return { initializer: model("initializer"), coding: model("coding"), testing: model("testing") };
 }
 

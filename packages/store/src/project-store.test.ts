@@ -10,7 +10,7 @@ import {
   featureImportEntrySchema,
   featureSchema,
 } from "@autowright/protocol";
-import { temporaryDirectory } from "@autowright/testkit";
+import { temporaryDirectory, testFeature } from "@autowright/testkit";
 import Database from "better-sqlite3";
 import { getTableConfig } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
@@ -217,26 +217,8 @@ describe("importFeatures", () => {
 });
 
 describe("insertFeaturesVerbatim", () => {
-  const at = "2026-01-01T00:00:00.000Z";
-  const feature = (id: number, dependencies: number[], status: Feature["status"] = "pending"): Feature => ({
-    id,
-    priority: id,
-    category: "imported",
-    name: `Feature ${id}`,
-    description: "",
-    steps: [],
-    dependencies,
-    status,
-    attempts: 0,
-    lastError: null,
-    lease: null,
-    evidence: [],
-    humanInput: null,
-    verify: [],
-    unverified: false,
-    createdAt: at,
-    updatedAt: at,
-  });
+  const feature = (id: number, dependencies: number[], status: Feature["status"] = "pending"): Feature =>
+    testFeature({ id, category: "imported", dependencies, status });
 
   it("keeps ids, statuses, cycles and dependencies on missing features as they are", () =>
     withStore((store) => {

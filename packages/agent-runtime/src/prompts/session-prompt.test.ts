@@ -1,29 +1,11 @@
 import type { Feature } from "@autowright/protocol";
+import { testFeature } from "@autowright/testkit";
 import { describe, expect, it } from "vitest";
 import { buildSessionPrompt, describeFeature, type SessionPromptInput } from "./session-prompt.ts";
 import { promptTemplates } from "./templates.ts";
 
 function feature(overrides: Partial<Feature> = {}): Feature {
-  return {
-    id: 7,
-    priority: 1,
-    category: "",
-    name: "Log in with email",
-    description: "",
-    steps: [],
-    dependencies: [],
-    status: "pending",
-    attempts: 0,
-    lastError: null,
-    lease: null,
-    evidence: [],
-    humanInput: null,
-    verify: [],
-    unverified: false,
-    createdAt: "2026-01-01T00:00:00.000Z",
-    updatedAt: "2026-01-01T00:00:00.000Z",
-    ...overrides,
-  };
+  return testFeature({ id: 7, priority: 1, category: "", name: "Log in with email", ...overrides });
 }
 
 describe("describeFeature", () => {

@@ -44,6 +44,20 @@ function positiveInteger(value: string | undefined, name: string): number | unde
   return number;
 }
 
+/** A budget flag's value: a positive number that `valid` accepts, or undefined when the flag is absent. */
+function budget(
+  value: string | undefined,
+  flag: string,
+  what: string,
+  valid: (number: number) => boolean,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!valid(number) || number <= 0)
+    throw new AppError("invalid_input", `${flag} must be a positive ${what}, got ${JSON.stringify(value)}`);
+  return number;
+}
+
 /** The settings of this run: the registry's, with the command line's overrides, validated. */
 export function runSettings(base: Settings, options: RunOptions): Settings {
   const concurrency = positiveInteger(options.concurrency, "--concurrency");
@@ -53,26 +67,8 @@ export function runSettings(base: Settings, options: RunOptions): Settings {
       `--concurrency must be between 1 and ${Math.max(base.concurrencyCap, 16)}`,
     );
   }
-  let maxCostUsd = base.maxCostUsd;
-  if (options.maxCost !== undefined) {
-    const cost = Number(options.maxCost);
-    if (!Number.isFinite(cost) || cost <= 0)
-      throw new AppError(
-        "invalid_input",
-        `--max-cost must be a positive number of dollars, got ${JSON.stringify(options.maxCost)}`,
-      );
-    maxCostUsd = cost;
-  }
-  let maxTokens = base.maxTokens;
-  if (options.maxTokens !== undefined) {
-    const tokens = Number(options.maxTokens);
-    if (!Number.isSafeInteger(tokens) || tokens <= 0)
-      throw new AppError(
-        "invalid_input",
-        `--max-tokens must be a positive whole number of tokens, got ${JSON.stringify(options.maxTokens)}`,
-      );
-    maxTokens = tokens;
-  }
+  const maxCostUsd = budget(options.maxCost, "--max-cost", "number of dollars", Number.isFinite);
+  const maxTokens = budget(options.maxTokens, "--max-tokens", "whole number of tokens", Number.isSafeInteger);
   return {
     ...base,
     ...(concurrency === undefined
@@ -80,8 +76,8 @@ export function runSettings(base: Settings, options: RunOptions): Settings {
       : { maxConcurrency: concurrency, concurrencyCap: Math.max(base.concurrencyCap, concurrency) }),
     ...(options.yolo === true ? { yolo: true } : {}),
     ...(options.allowUncheckedPass === true ? { allowUncheckedPass: true } : {}),
-    maxCostUsd,
-    maxTokens,
+    maxCostUsd: maxCostUsd ?? base.maxCostUsd,
+    maxTokens: maxTokens ?? base.maxTokens,
   };
 }
 

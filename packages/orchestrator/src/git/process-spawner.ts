@@ -162,13 +162,12 @@ class Helper {
   }
 
   #onAnswer(line: string): void {
-    const parsed = parseAnswer(line);
-    if (parsed === undefined) {
+    const answer = parseAnswer(line);
+    if (answer === undefined) {
       this.#fail(`the spawner helper answered a line that is not an answer: ${line.slice(0, 200)}`);
       this.#child.kill();
       return;
     }
-    const answer = parsed;
     const pending = this.#pending.get(answer.id);
     if (pending === undefined) return;
     this.#pending.delete(answer.id);
