@@ -35,6 +35,7 @@ export const errorCodes = [
   "attempts_exhausted",
   "cancelled",
   "store_closed",
+  "body_too_large",
   // Failures on our side (HTTP 5xx, CLI exit 1).
   "database_error",
   "migration_failed",
