@@ -5,7 +5,7 @@
  * {@link createHttpApp} too, so they see exactly what clients see.
  */
 import { AppError, type ErrorBody, type ErrorCode, isInternalErrorCode } from "@autowright/protocol";
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyError } from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
   serializerCompiler,
