@@ -84,7 +84,6 @@ describe("autowright --version and --help", () => {
   });
 
   it.each([
-    [[]],
     [["--help"]],
     [["init", "--help"]],
     [["features", "--help"]],

@@ -156,6 +156,18 @@ function createProgram(io: CliIo, setExitCode: (code: number) => void): Command 
       setExitCode(await runCommand(directory, self.optsWithGlobals(), io));
     });
 
+  command(program, "serve", "serve the dashboard, the REST API and the live stream (the default command)")
+    .option("--port <port>", "the port (default: 8888, or the next free one)")
+    .option(
+      "--host <address>",
+      "the address to listen on (default 127.0.0.1; another one is reachable from the network)",
+    )
+    .option("--no-open", "do not open the browser")
+    .action(async (_options: unknown, self: Command) => {
+      const { serveCommand } = await import("./commands/serve.ts");
+      setExitCode(await serveCommand(self.optsWithGlobals(), io));
+    });
+
   command(
     program,
     "worker",
@@ -182,12 +194,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const program = createProgram(io, (code) => {
     exitCode = code;
   });
-  if (argv.length === 0) {
-    io.stdout(program.helpInformation());
-    return 0;
-  }
+  // Plain `autowright` (and `autowright --home DIR`) serves.
+  const serveByDefault = argv.length === 0 || (argv.length === 2 && argv[0] === "--home");
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(serveByDefault ? ["serve", ...argv] : [...argv], { from: "user" });
     return exitCode;
   } catch (error) {
     return reportError(error, io);

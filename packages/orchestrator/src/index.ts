@@ -14,6 +14,9 @@ export type {
 } from "./orchestrator.ts";
 export { Orchestrator } from "./orchestrator.ts";
 export type { CheckRunner } from "./project-checks.ts";
+export { workerEnvironment } from "./run-environment.ts";
+export type { SessionLogLine, SessionLogPage } from "./session-logs.ts";
+export { readSessionLog, SessionLogWriter, sessionLogFile } from "./session-logs.ts";
 export type { MergePort } from "./settlement.ts";
 export { noCheckRan } from "./settlement.ts";
 export type { CheckSandbox, RunChecksOptions, VerificationResult } from "./verifier/check-runner.ts";

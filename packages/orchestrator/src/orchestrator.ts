@@ -34,6 +34,7 @@ import {
 import { type CheckRunner, ProjectChecks } from "./project-checks.ts";
 import { recoverInterruptedWork } from "./recovery.ts";
 import { RegressionTurns } from "./regression-turns.ts";
+import { SessionLogWriter } from "./session-logs.ts";
 import { type SessionExtras, SessionRunner } from "./session-runner.ts";
 import { type MergePort, Settlement } from "./settlement.ts";
 import { type AgentCounts, StatusEvents } from "./status-events.ts";
@@ -77,6 +78,11 @@ export interface OrchestratorServices {
 export interface OrchestratorOptions {
   readonly store: ProjectStore;
   readonly projectName: string;
+  /**
+   * The project's event bus when it outlives the run (the server keeps one per project); it is flushed, not closed,
+   * at the end. Default: a bus of the run's own, closed at the end.
+   */
+  readonly bus?: EventBus;
   readonly settings: Settings;
   /** How to start a worker process (unless `services.workerTransport` is given). */
   readonly worker?: WorkerCommand;
@@ -140,18 +146,29 @@ export class Orchestrator {
   /** Features a previous run was working on when it was interrupted: their work is resumed first. */
   #resumeFirst = new Set<FeatureId>();
   #startedAt = "";
+  /** Whether "at capacity" was last said, and the blocked count last said (decisions are said on change). */
+  #atCapacity = false;
+  #blocked = 0;
   #finish: ((result: RunResult) => void) | undefined;
   readonly #pendingWork = new Set<Promise<unknown>>();
   /** Aborted by stop() and at the end: running checks are killed instead of awaited. */
   readonly #abort = new AbortController();
+  readonly #sessionLogs: SessionLogWriter;
+  readonly #unsubscribeSessionLogs: () => void;
 
   constructor(options: OrchestratorOptions) {
     this.#options = options;
     this.#store = options.store;
     this.#now = options.now ?? (() => new Date());
     this.#settings = options.settings;
-    this.bus = new EventBus(options.store, this.#now);
+    this.bus = options.bus ?? new EventBus(options.store, this.#now);
     this.#status = new StatusEvents(this.bus);
+    this.#sessionLogs = new SessionLogWriter({
+      directory: options.store.paths.sessionLogsDirectory,
+      environment: options.env,
+      warn: (message) => this.#status.log("warn", message),
+    });
+    this.#unsubscribeSessionLogs = this.bus.subscribe(this.#sessionLogs.onEvent);
     const services = options.services ?? {};
     const transport = services.workerTransport ?? this.#stdioTransport();
     this.#pool = new WorkerPool({ transport });
@@ -255,6 +272,10 @@ export class Orchestrator {
     });
     try {
       this.#status.setRun("starting");
+      this.#status.decide(
+        "run_started",
+        `run started: up to ${this.#settings.maxConcurrency} agent${this.#settings.maxConcurrency === 1 ? "" : "s"} at once`,
+      );
       const recovery = await recoverInterruptedWork(this.#store, () => this.#workspaces.pruneAll());
       this.#resumeFirst = recovery.resumeFirst;
       this.bus.flush();
@@ -298,18 +319,30 @@ export class Orchestrator {
     this.#wake();
   }
 
+  /** True while paused (or pausing): running sessions finish, no new ones start. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** True from `run()` until its end has begun (the run can be paused, resumed, stopped). */
+  get active(): boolean {
+    return this.#active();
+  }
+
   /** Graceful pause: running sessions finish, no new ones start. */
   pause(): void {
-    if (!this.#active()) return;
+    if (!this.#active() || this.#paused) return;
     this.#paused = true;
+    this.#status.decide("paused", "paused: running agents finish, no new agents start");
     this.#status.setRun("draining", "pausing: waiting for running agents to finish");
     this.#wake();
   }
 
   /** Resumes after a pause. */
   resume(): void {
-    if (!this.#active()) return;
+    if (!this.#active() || !this.#paused) return;
     this.#paused = false;
+    this.#status.decide("resumed", "resumed: agents start again");
     this.#status.setRun("running");
     this.#wake();
   }
@@ -405,6 +438,7 @@ export class Orchestrator {
       return false;
     }
     this.#publishOrchestrator("initializing", "the initializer agent is turning the spec into a backlog");
+    this.#status.decide("initializer_started", "the initializer agent turns the app spec into a backlog");
     let spec: string;
     try {
       spec = readFileSync(paths.specFile, "utf8");
@@ -429,6 +463,7 @@ export class Orchestrator {
       return false;
     }
     await this.#workspaces.commitAll(paths.root, "autowright: project set up by the initializer");
+    this.#status.decide("initializer_done", `the initializer created ${count} features`);
     this.#status.log("info", `the initializer created ${count} features; ${this.#checks.describe()}`);
     return true;
   }
@@ -520,6 +555,8 @@ export class Orchestrator {
       }
     }
 
+    this.#decideCapacity(analysis.ready.length - started, free);
+    this.#decideBlocked(analysis.blocked.length);
     const inFlight = this.#inFlight();
     if (isStalled(features, analysis, inFlight)) {
       const reasons = analysis.stalled.map((entry) => `#${entry.id}: ${entry.reason}`);
@@ -527,6 +564,10 @@ export class Orchestrator {
         .filter((feature) => feature.status === "failed")
         .map((feature) => `#${feature.id}`);
       this.#publishOrchestrator("stalled", "nothing is ready and nothing is running", analysis);
+      this.#status.decide(
+        "stalled",
+        `stalled: nothing is ready and nothing is running${reasons.length > 0 ? ` (${reasons.join(", ")})` : ""}`,
+      );
       this.#end({
         status: "stalled",
         reason: `nothing can progress without you${failed.length > 0 ? `; failed: ${failed.join(", ")}` : ""}${reasons.length > 0 ? `; stalled: ${reasons.join(", ")}` : ""}`,
@@ -569,8 +610,37 @@ export class Orchestrator {
     this.#pendingWork.add(tracked);
   }
 
+  /** Says "at capacity" once when ready work waits for a slot, and again only after a slot was free. */
+  #decideCapacity(waiting: number, free: number): void {
+    const atCapacity = waiting > 0 && free === 0;
+    if (atCapacity && !this.#atCapacity) {
+      this.#status.decide(
+        "at_capacity",
+        `at capacity: ${this.#settings.maxConcurrency} agent${this.#settings.maxConcurrency === 1 ? "" : "s"} busy, ${waiting} ready feature${waiting === 1 ? "" : "s"} waiting`,
+      );
+    }
+    this.#atCapacity = atCapacity;
+  }
+
+  /** Says how many features wait for their dependencies whenever that number changes to a non-zero one. */
+  #decideBlocked(blocked: number): void {
+    if (blocked !== this.#blocked && blocked > 0) {
+      this.#status.decide(
+        "features_blocked",
+        `${blocked} feature${blocked === 1 ? "" : "s"} blocked by dependencies`,
+      );
+    }
+    this.#blocked = blocked;
+  }
+
   #rateLimited(resetAt: string | null, message: string | undefined): void {
+    const wasLimited = this.#rateLimit.remaining(this.#now().getTime()) > 0;
     const until = this.#rateLimit.limit(resetAt, this.#now().getTime());
+    if (!wasLimited)
+      this.#status.decide(
+        "rate_limited",
+        `rate limited: no new agents until ${new Date(until).toISOString()}`,
+      );
     this.#status.setRun("rate_limited", message ?? "rate limited", new Date(until).toISOString());
   }
 
@@ -637,6 +707,16 @@ export class Orchestrator {
             ? "crashed"
             : "stopped";
     this.#publishSafely(() => {
+      this.#status.decide(
+        result.status === "completed"
+          ? "run_completed"
+          : result.status === "failed"
+            ? "run_failed"
+            : "run_stopped",
+        result.status === "completed"
+          ? `run complete: ${result.reason}`
+          : `run ended (${result.status}): ${result.reason}`,
+      );
       this.#publishOrchestrator(
         result.status === "completed" ? "complete" : result.status === "stalled" ? "stalled" : "idle",
         result.reason,
@@ -656,7 +736,9 @@ export class Orchestrator {
         this.#status.log("warn", `could not ${what} at the end of the run: ${errorMessage(settled.reason)}`);
       }
     }
-    this.#publishSafely(() => this.bus.close());
+    this.#publishSafely(() => (this.#options.bus === undefined ? this.bus.close() : this.bus.flush()));
+    this.#unsubscribeSessionLogs();
+    this.#sessionLogs.close();
     this.#phase = "ended";
     this.#abort.abort();
     const finish = this.#finish;

@@ -255,6 +255,13 @@ export class SessionRunner {
       featureNames: features.map((feature) => feature.name),
       model,
     });
+    if (role !== "initializer") {
+      status.decide(
+        "agent_spawned",
+        `${mascot.name} (${role}) starts on ${features.map((feature) => `#${feature.id} ${feature.name}`).join(", ")}`,
+        { agentId: sessionId, ...(claimed[0] === undefined ? {} : { featureId: claimed[0] }) },
+      );
+    }
 
     let session: RunningSession | undefined;
     const worker = this.#options.workers.start({
@@ -507,7 +514,22 @@ export class SessionRunner {
         this.#options.governors.onUsage();
         break;
       case "rate_limited":
+        session.state = "rate_limited";
+        bus.durable("agent.updated", {
+          agentId: session.id,
+          state: "rate_limited",
+          thought: frame.message ?? "rate limited by the provider",
+          ...(frame.resetAt === null ? {} : { resetAt: frame.resetAt }),
+        });
         this.#options.governors.onRateLimited(frame.resetAt, frame.message);
+        break;
+      case "auth_failed":
+        session.state = "auth_failed";
+        bus.durable("agent.updated", {
+          agentId: session.id,
+          state: "auth_failed",
+          thought: "the provider refused the credentials: fix the API key or log in again",
+        });
         break;
       default:
         break;

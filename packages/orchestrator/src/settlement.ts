@@ -136,7 +136,7 @@ export class Settlement {
     const { store, settings } = this.#options;
     const feature = store.getFeature(id);
     if (feature === undefined || feature.lease?.owner !== sessionId) return;
-    store.changeFeatureStatus(id, {
+    const changed = store.changeFeatureStatus(id, {
       to: statusAfterFailure(feature, { countAttempt, maxAttempts: settings().maxAttempts }),
       actor: { kind: "orchestrator" },
       lastError: reason.slice(0, 4_000),
@@ -144,6 +144,7 @@ export class Settlement {
       lease: null,
     });
     this.#options.bus.flush();
+    this.#decideReturned(changed, sessionId, reason);
   }
 
   /** No check applies: back to the agent, unless a person accepted unchecked passes. */
@@ -252,11 +253,18 @@ export class Settlement {
       });
     }
     this.#options.bus.flush();
+    for (const feature of handedOver) {
+      this.#options.status.decide(
+        "feature_verified",
+        `#${feature.id} ${feature.name} ${unverified ? "passes without a check (unverified)" : "verified and merged"}`,
+        { featureId: feature.id, agentId: session.id },
+      );
+    }
     return handedOver.length === session.featureIds.length ? "passed" : "not_passed";
   }
 
   #returnFromVerification(feature: Feature, reason: string, evidence: Evidence[], countAttempt = true): void {
-    this.#options.store.changeFeatureStatus(feature.id, {
+    const changed = this.#options.store.changeFeatureStatus(feature.id, {
       to: statusAfterFailure(feature, { countAttempt, maxAttempts: this.#options.settings().maxAttempts }),
       actor: { kind: "orchestrator" },
       from: ["verifying"],
@@ -266,6 +274,26 @@ export class Settlement {
       lease: null,
     });
     this.#options.bus.flush();
+    this.#decideReturned(changed, feature.lease?.owner, reason);
+  }
+
+  /** Says that a feature went back to the queue (or failed for good), and why, in one line. */
+  #decideReturned(feature: Feature, agentId: string | undefined, reason: string): void {
+    const why = reason.split("\n")[0]?.slice(0, 200) ?? "";
+    const about = { featureId: feature.id, ...(agentId === undefined ? {} : { agentId }) };
+    if (feature.status === "failed") {
+      this.#options.status.decide(
+        "feature_failed",
+        `#${feature.id} ${feature.name} failed after ${feature.attempts} attempts: ${why}`,
+        about,
+      );
+    } else {
+      this.#options.status.decide(
+        "feature_sent_back",
+        `#${feature.id} ${feature.name} sent back: ${why}`,
+        about,
+      );
+    }
   }
 
   #at(): string {

@@ -3,7 +3,15 @@
  * changes) and the log lines of the orchestrator, its agents and the verifier.
  */
 import type { BacklogAnalysis } from "@autowright/domain";
-import type { LogLevel, LogSource, OrchestratorState, Progress, RunStatus } from "@autowright/protocol";
+import type {
+  FeatureId,
+  LogLevel,
+  LogSource,
+  OrchestratorDecisionKind,
+  OrchestratorState,
+  Progress,
+  RunStatus,
+} from "@autowright/protocol";
 import type { EventBus } from "./event-bus.ts";
 
 /** Who is working, as `orchestrator.updated` counts them. */
@@ -76,6 +84,23 @@ export class StatusEvents {
     if (key === this.#lastOrchestrator) return;
     this.#lastOrchestrator = key;
     this.#bus.durable("orchestrator.updated", data);
+  }
+
+  /**
+   * Announces a decision of the orchestrator (`orchestrator.decided`, durable: the dashboard's ticker), and logs it
+   * as an orchestrator line.
+   */
+  decide(
+    kind: OrchestratorDecisionKind,
+    message: string,
+    about: { featureId?: FeatureId; agentId?: string } = {},
+  ): void {
+    this.#bus.durable("orchestrator.decided", {
+      kind,
+      message,
+      ...(about.featureId === undefined ? {} : { featureId: about.featureId }),
+      ...(about.agentId === undefined ? {} : { agentId: about.agentId }),
+    });
   }
 
   /** A log line (live only): from the orchestrator, or from an agent when `agentId` is given. */

@@ -104,6 +104,49 @@ export const orchestratorUpdatedDataSchema = z.object({
 /** `orchestrator.updated` data; also the orchestrator part of the `hello` snapshot. */
 export type OrchestratorUpdatedData = z.infer<typeof orchestratorUpdatedDataSchema>;
 
+/** The kinds of decision the orchestrator ("Maestro") announces: the dashboard's ticker of recent decisions. */
+export const orchestratorDecisionKindSchema = z.enum([
+  "run_started",
+  "initializer_started",
+  "initializer_done",
+  "agent_spawned",
+  "feature_verified",
+  "feature_sent_back",
+  "feature_failed",
+  "at_capacity",
+  "features_blocked",
+  "rate_limited",
+  "paused",
+  "resumed",
+  "stalled",
+  "run_completed",
+  "run_stopped",
+  "run_failed",
+]);
+/** A kind of orchestrator decision. */
+export type OrchestratorDecisionKind = z.infer<typeof orchestratorDecisionKindSchema>;
+
+/** `orchestrator.decided`: one decision of the orchestrator, in a sentence, with the feature and agent it concerns. */
+export const orchestratorDecidedDataSchema = z.object({
+  kind: orchestratorDecisionKindSchema,
+  message: z.string(),
+  featureId: featureIdSchema.optional(),
+  agentId: agentIdSchema.optional(),
+});
+/** `orchestrator.decided` data. */
+export type OrchestratorDecidedData = z.infer<typeof orchestratorDecidedDataSchema>;
+
+/** A decision as the `hello` snapshot lists it: with its `seq` and time. */
+export const decisionSnapshotSchema = orchestratorDecidedDataSchema.extend({
+  seq: eventSeqSchema,
+  at: timestampSchema,
+});
+/** A decision in the snapshot. */
+export type DecisionSnapshot = z.infer<typeof decisionSnapshotSchema>;
+
+/** How many recent decisions the `hello` snapshot carries. */
+export const snapshotDecisionLimit = 50;
+
 /** `agent.started`: a new agent (one session) with its slot index, mascot name, role, features and model. */
 export const agentStartedDataSchema = z.object({
   agentId: agentIdSchema,
@@ -123,6 +166,8 @@ export const agentUpdatedDataSchema = z.object({
   state: agentStateSchema,
   thought: z.string().optional(),
   tool: z.string().optional(),
+  /** With `rate_limited`: when the provider said the limit resets. */
+  resetAt: timestampSchema.optional(),
 });
 /** `agent.updated` data. */
 export type AgentUpdatedData = z.infer<typeof agentUpdatedDataSchema>;
@@ -198,6 +243,9 @@ export const agentSnapshotSchema = agentStartedDataSchema.extend({
   state: agentStateSchema,
   thought: z.string().optional(),
   tool: z.string().optional(),
+  resetAt: timestampSchema.optional(),
+  /** When the agent started (the `at` of its `agent.started`). */
+  startedAt: timestampSchema.optional(),
 });
 /** An agent in the `hello` snapshot. */
 export type AgentSnapshot = z.infer<typeof agentSnapshotSchema>;
@@ -209,6 +257,8 @@ export const snapshotSchema = z.object({
   agents: z.array(agentSnapshotSchema),
   progress: progressSchema,
   devServer: devServerUpdatedDataSchema,
+  /** The most recent decisions of the orchestrator, oldest first (at most {@link snapshotDecisionLimit}). */
+  decisions: z.array(decisionSnapshotSchema).max(snapshotDecisionLimit).default([]),
 });
 /** The `hello` snapshot. */
 export type Snapshot = z.infer<typeof snapshotSchema>;
@@ -259,6 +309,7 @@ export const eventDataSchemas = {
   "run.updated": runUpdatedDataSchema,
   "progress.updated": progressUpdatedDataSchema,
   "orchestrator.updated": orchestratorUpdatedDataSchema,
+  "orchestrator.decided": orchestratorDecidedDataSchema,
   "agent.started": agentStartedDataSchema,
   "agent.updated": agentUpdatedDataSchema,
   "agent.ended": agentEndedDataSchema,
@@ -278,6 +329,7 @@ export const durableEventTypes = [
   "run.updated",
   "progress.updated",
   "orchestrator.updated",
+  "orchestrator.decided",
   "agent.started",
   "agent.updated",
   "agent.ended",
@@ -317,6 +369,7 @@ export const serverEventSchema = z.discriminatedUnion("type", [
   durableEvent("run.updated", runUpdatedDataSchema),
   durableEvent("progress.updated", progressUpdatedDataSchema),
   durableEvent("orchestrator.updated", orchestratorUpdatedDataSchema),
+  durableEvent("orchestrator.decided", orchestratorDecidedDataSchema),
   durableEvent("agent.started", agentStartedDataSchema),
   durableEvent("agent.updated", agentUpdatedDataSchema),
   durableEvent("agent.ended", agentEndedDataSchema),

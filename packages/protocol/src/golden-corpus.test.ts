@@ -79,6 +79,7 @@ const serverEvents: readonly unknown[] = [
         agents: [{ ...agentStarted, state: "working", tool: "edit_file" }],
         progress,
         devServer: { status: "stopped" },
+        decisions: [{ kind: "run_started", message: "the run starts", seq: 1, at }],
       },
     },
   },
@@ -90,6 +91,13 @@ const serverEvents: readonly unknown[] = [
     at,
     type: "orchestrator.updated",
     data: { ...orchestrator, state: "stalled", stalled: [{ featureId: 9, reason: "cycle" }] },
+  },
+  {
+    v: 1,
+    seq: 4,
+    at,
+    type: "orchestrator.decided",
+    data: { kind: "agent_spawned", message: "Spark starts on #1 Login", featureId: 1, agentId: "sess-1" },
   },
   { v: 1, seq: 4, at, type: "agent.started", data: agentStarted },
   {
@@ -252,7 +260,13 @@ describe("rejected server events", () => {
     ["a durable event with seq 0", { ...runUpdated, seq: 0 }],
     ["a durable event with a fractional seq", { ...runUpdated, seq: 1.5 }],
     ["an ephemeral event with seq", { ...pong, seq: 3 }],
-    ["an ephemeral log line with seq", { ...(serverEvents[10] as object), seq: 11 }],
+    [
+      "an ephemeral log line with seq",
+      {
+        ...(serverEvents.find((event) => (event as { type?: string }).type === "log.appended") as object),
+        seq: 11,
+      },
+    ],
     ["an unknown type", { ...runUpdated, type: "run.exploded" }],
     ["a missing type", { v: 1, seq: 1, at, data: {} }],
     ["the wrong version", { ...runUpdated, v: 2 }],

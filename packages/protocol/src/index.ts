@@ -56,6 +56,7 @@ export {
 } from "./client-messages.ts";
 export type { ProjectName, SessionId, Timestamp, Usage } from "./common.ts";
 export { projectNameSchema, sessionIdSchema, timestampSchema, usageSchema } from "./common.ts";
+export * from "./devserver.ts";
 export type { ErrorBody, ErrorCode, ErrorPayload } from "./errors.ts";
 export {
   AppError,
@@ -71,6 +72,7 @@ export type {
   AgentSnapshot,
   AgentStartedData,
   AgentUpdatedData,
+  DecisionSnapshot,
   DevServerLogAppendedData,
   DevServerStatus,
   DevServerUpdatedData,
@@ -85,6 +87,8 @@ export type {
   HelloData,
   LogAppendedData,
   LogSource,
+  OrchestratorDecidedData,
+  OrchestratorDecisionKind,
   OrchestratorState,
   OrchestratorUpdatedData,
   PongData,
@@ -103,6 +107,7 @@ export {
   agentSnapshotSchema,
   agentStartedDataSchema,
   agentUpdatedDataSchema,
+  decisionSnapshotSchema,
   devServerLogAppendedDataSchema,
   devServerStatusSchema,
   devServerUpdatedDataSchema,
@@ -117,6 +122,8 @@ export {
   isDurableEventType,
   logAppendedDataSchema,
   logSourceSchema,
+  orchestratorDecidedDataSchema,
+  orchestratorDecisionKindSchema,
   orchestratorStateSchema,
   orchestratorUpdatedDataSchema,
   pongDataSchema,
@@ -126,6 +133,7 @@ export {
   runStatusSchema,
   runUpdatedDataSchema,
   serverEventSchema,
+  snapshotDecisionLimit,
   snapshotSchema,
   testCommandSchema,
 } from "./events.ts";
@@ -163,6 +171,9 @@ export {
   readyReportSchema,
   stallReasonSchema,
 } from "./feature.ts";
+export type { LiveState } from "./live-state.ts";
+export { applyEvent, emptySnapshot, initialLiveState } from "./live-state.ts";
+export * from "./notifications.ts";
 export type { ModelPrice, TokenCounts } from "./prices.ts";
 export { costOf, modelPriceSchema, modelPrices, priceOf } from "./prices.ts";
 export type { AgentRole, IsolationMode, Project, Provider, Settings, SettingsPatch } from "./project.ts";
@@ -184,44 +195,9 @@ export {
   providerTable,
   unpricedModels,
 } from "./providers.ts";
-export type {
-  DependencyAddRequest,
-  DependencyParams,
-  FeatureCreateRequest,
-  FeatureImportRequest,
-  FeatureListResponse,
-  FeatureParams,
-  FeaturePatchRequest,
-  FeatureResponse,
-  HumanInputAnswerRequest,
-  OkResponse,
-  ProjectCreateRequest,
-  ProjectListResponse,
-  ProjectParams,
-  ProjectSummary,
-  RunConcurrencyRequest,
-  RunStartRequest,
-  SessionParams,
-} from "./rest.ts";
-export {
-  dependencyAddRequestSchema,
-  dependencyParamsSchema,
-  featureCreateRequestSchema,
-  featureImportRequestSchema,
-  featureListResponseSchema,
-  featureParamsSchema,
-  featurePatchRequestSchema,
-  featureResponseSchema,
-  humanInputAnswerRequestSchema,
-  okResponseSchema,
-  projectCreateRequestSchema,
-  projectListResponseSchema,
-  projectParamsSchema,
-  projectSummarySchema,
-  runConcurrencyRequestSchema,
-  runStartRequestSchema,
-  sessionParamsSchema,
-} from "./rest.ts";
+export * from "./rest.ts";
+export * from "./schedules.ts";
+export * from "./server-file.ts";
 export type {
   AgentId,
   AgentMascotName,
@@ -229,6 +205,7 @@ export type {
   LogLevel,
   OrchestratedRole,
   SessionOutcome,
+  SessionRecord,
 } from "./session.ts";
 export {
   agentIdSchema,
@@ -240,9 +217,11 @@ export {
   orchestratedRoleSchema,
   sessionOutcomeSchema,
   sessionOutcomes,
+  sessionRecordSchema,
 } from "./session.ts";
 export type { SpawnerAnswer } from "./spawner.ts";
 export { spawnerAnswerSchema } from "./spawner.ts";
+export * from "./terminal.ts";
 export type {
   BacklogCallResult,
   WorkerAgentStateFrame,

@@ -27,6 +27,11 @@ export const isolationModeSchema = z.enum(["worktree", "shared"]);
 /** An isolation mode. */
 export type IsolationMode = z.infer<typeof isolationModeSchema>;
 
+/** A notification webhook: an absolute http(s) URL (it may carry credentials, so it is never logged whole). */
+export const webhookUrlSchema = z
+  .url({ protocol: /^https?$/, error: "a webhook URL is an absolute http(s) URL" })
+  .max(2048);
+
 /** The hard ceiling for concurrency, whatever the settings say. */
 export const concurrencyCeiling = 16;
 
@@ -86,6 +91,8 @@ export const settingsSchema = z
     maxTokens: z.number().int().positive().nullable().default(null),
     /** Prices of models the built-in table does not know (or corrections to it), by model name. */
     modelPrices: z.record(z.string().min(1), modelPriceSchema).default({}),
+    /** Where to POST progress and run-end notifications (n8n, Slack relays…); `null` sends none. */
+    notificationsWebhookUrl: webhookUrlSchema.nullable().default(null),
   })
   .refine((settings) => settings.maxConcurrency <= settings.concurrencyCap, {
     message: "maxConcurrency cannot exceed concurrencyCap",
@@ -136,6 +143,7 @@ export const settingsPatchSchema = z.object({
   maxCostUsd: z.number().positive().nullable().optional(),
   maxTokens: z.number().int().positive().nullable().optional(),
   modelPrices: z.record(z.string().min(1), modelPriceSchema).optional(),
+  notificationsWebhookUrl: webhookUrlSchema.nullable().optional(),
 });
 /** A partial settings update. */
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;

@@ -6,15 +6,24 @@
  */
 import { z } from "zod";
 import { projectNameSchema, sessionIdSchema } from "./common.ts";
+import { runStatusSchema } from "./events.ts";
 import {
   featureDraftSchema,
   featureIdSchema,
+  featureImportEntrySchema,
   featureImportFileSchema,
   featureSchema,
   humanInputResponseSchema,
   progressSchema,
 } from "./feature.ts";
-import { concurrencyCeiling, projectSchema, providerSchema } from "./project.ts";
+import {
+  concurrencyCeiling,
+  projectSchema,
+  providerSchema,
+  settingsPatchSchema,
+  settingsSchema,
+} from "./project.ts";
+import { logLevelSchema, sessionRecordSchema } from "./session.ts";
 
 /** A feature id in a URL path: decimal digits only, then a positive integer. */
 const featureIdParamSchema = z
@@ -52,10 +61,17 @@ export type SessionParams = z.infer<typeof sessionParamsSchema>;
 // ---------------------------------------------------------------------------------------------------------------
 
 /** `POST /api/projects`: register a directory as a project, optionally writing its app spec. */
-export const projectCreateRequestSchema = z.object({
+export const projectCreateRequestSchema = z.strictObject({
   name: projectNameSchema,
+  /** An absolute folder: created when it does not exist; an existing one is registered (with git set up). */
   path: z.string().min(1).max(4096),
-  spec: z.string().optional(),
+  /** The app spec to write into `.autowright/prompts/app-spec.md`. */
+  spec: z
+    .string()
+    .max(512 * 1024)
+    .optional(),
+  /** Import the AutoForge (or AutoCoder) project in `path`: its backlog and prompts. */
+  importAutoforge: z.boolean().optional(),
 });
 /** `POST /api/projects` body. */
 export type ProjectCreateRequest = z.infer<typeof projectCreateRequestSchema>;
@@ -64,6 +80,8 @@ export type ProjectCreateRequest = z.infer<typeof projectCreateRequestSchema>;
 export const projectSummarySchema = projectSchema.extend({
   hasSpec: z.boolean(),
   progress: progressSchema,
+  /** Why the project cannot be opened (its folder is gone, say), when it cannot. */
+  problem: z.string().optional(),
 });
 /** A project summary. */
 export type ProjectSummary = z.infer<typeof projectSummarySchema>;
@@ -132,14 +150,19 @@ export type FeatureListResponse = z.infer<typeof featureListResponseSchema>;
 // ---------------------------------------------------------------------------------------------------------------
 
 /** `POST /api/projects/:name/run`: start a run; every field overrides the project's settings for this run. */
-export const runStartRequestSchema = z.object({
+export const runStartRequestSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(concurrencyCeiling).optional(),
   provider: providerSchema.optional(),
   model: z.string().min(1).optional(),
   yolo: z.boolean().optional(),
   maxCostUsd: z.number().positive().optional(),
+  maxTokens: z.number().int().positive().optional(),
   batchSize: z.number().int().min(1).max(3).optional(),
   testingAgentRatio: z.number().int().min(0).max(3).optional(),
+  allowUncheckedPass: z.boolean().optional(),
+  /** With `provider: "replay"`: milliseconds per scripted model turn, and the runtime that replays. */
+  replayLatencyMs: z.number().int().min(0).max(60_000).optional(),
+  replayRuntime: z.enum(["loop", "claude"]).optional(),
 });
 /** Run start body. */
 export type RunStartRequest = z.infer<typeof runStartRequestSchema>;
@@ -159,3 +182,182 @@ export type RunConcurrencyRequest = z.infer<typeof runConcurrencyRequestSchema>;
 export const okResponseSchema = z.object({ ok: z.literal(true) });
 /** `{ ok: true }`. */
 export type OkResponse = z.infer<typeof okResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Server: health, projects, features, runs, sessions, prompts, settings, providers, folders
+// ---------------------------------------------------------------------------------------------------------------
+
+/** `GET /api/health`. */
+export const healthResponseSchema = z.object({
+  ok: z.literal(true),
+  version: z.string(),
+  protocolVersion: z.number().int(),
+  pid: z.number().int(),
+  startedAt: z.string(),
+});
+/** `GET /api/health` response. */
+export type HealthResponse = z.infer<typeof healthResponseSchema>;
+
+/** The state of a project's run (`GET …/run` and the answers of the run controls). */
+export const runStateSchema = z.object({
+  active: z.boolean(),
+  status: runStatusSchema,
+  paused: z.boolean(),
+  startedAt: z.string().nullable(),
+  maxConcurrency: z.number().int().min(1),
+  provider: providerSchema.nullable(),
+  lastResult: z
+    .object({
+      status: z.enum(["completed", "stalled", "stopped", "failed"]),
+      reason: z.string(),
+      governor: z.enum(["auth_failed", "budget"]).optional(),
+    })
+    .nullable(),
+});
+/** A run's state. */
+export type RunStateResponse = z.infer<typeof runStateSchema>;
+
+/** `GET /api/projects/:name`: the project, its progress and its run. */
+export const projectDetailResponseSchema = z.object({
+  project: projectSummarySchema,
+  run: runStateSchema,
+});
+/** `GET /api/projects/:name` response. */
+export type ProjectDetailResponse = z.infer<typeof projectDetailResponseSchema>;
+
+/** `POST /api/projects`: the project, and whether it was created or an existing one registered. */
+export const projectCreateResponseSchema = z.object({
+  project: projectSummarySchema,
+  created: z.boolean(),
+  imported: z.number().int().nonnegative().optional(),
+});
+/** `POST /api/projects` response. */
+export type ProjectCreateResponse = z.infer<typeof projectCreateResponseSchema>;
+
+/** `POST /api/projects/:name/reset`: `quick` empties the backlog, sessions and events; `full` also the spec and prompts. */
+export const projectResetRequestSchema = z.strictObject({ mode: z.enum(["quick", "full"]).default("quick") });
+/** Reset body. */
+export type ProjectResetRequest = z.infer<typeof projectResetRequestSchema>;
+
+/** The answer to a reset. */
+export const projectResetResponseSchema = z.object({
+  removedFeatures: z.number().int().nonnegative(),
+  mode: z.enum(["quick", "full"]),
+});
+
+/** `POST …/features/bulk`: several features, all or nothing (entries may depend on each other by index). */
+export const featureBulkRequestSchema = z.strictObject({
+  features: z.array(featureImportEntrySchema).min(1).max(1000),
+});
+/** Bulk body. */
+export type FeatureBulkRequest = z.infer<typeof featureBulkRequestSchema>;
+
+/** `PUT …/features/:id/dependencies`: the whole dependency list. */
+export const dependenciesPutRequestSchema = z.strictObject({
+  dependencyIds: z.array(featureIdSchema).max(1000),
+});
+/** Dependencies body. */
+export type DependenciesPutRequest = z.infer<typeof dependenciesPutRequestSchema>;
+
+/** `GET …/features/graph`: nodes (with whether they are blocked, and by what) and dependency edges. */
+export const featureGraphResponseSchema = z.object({
+  nodes: z.array(
+    z.object({
+      id: featureIdSchema,
+      name: z.string(),
+      category: z.string(),
+      priority: z.number().int(),
+      status: featureSchema.shape.status,
+      blockedBy: z.array(featureIdSchema),
+    }),
+  ),
+  /** `source` depends on `target`. */
+  edges: z.array(z.object({ source: featureIdSchema, target: featureIdSchema })),
+});
+/** Graph response. */
+export type FeatureGraphResponse = z.infer<typeof featureGraphResponseSchema>;
+
+/** `GET …/sessions`. */
+export const sessionListResponseSchema = z.object({ sessions: z.array(sessionRecordSchema) });
+
+/** A page of a session's log (`GET …/sessions/:id/log?offset=`). */
+export const sessionLogPageSchema = z.object({
+  lines: z.array(
+    z.object({ at: z.string(), level: logLevelSchema, line: z.string(), source: z.string().optional() }),
+  ),
+  nextOffset: z.number().int().nonnegative(),
+  size: z.number().int().nonnegative(),
+  truncated: z.boolean(),
+});
+/** A page of a session log. */
+export type SessionLogPageResponse = z.infer<typeof sessionLogPageSchema>;
+
+/** `GET …/sessions/:id`: the session, with the first page of its log. */
+export const sessionDetailResponseSchema = z.object({
+  session: sessionRecordSchema,
+  log: sessionLogPageSchema,
+});
+
+/** `…/sessions/:id/log?offset=N`. */
+export const sessionLogQuerySchema = z.object({
+  offset: z.coerce.number().int().nonnegative().default(0),
+});
+
+/** `GET /api/projects/:name/prompts`: every prompt file by name (the app spec included). */
+export const promptsResponseSchema = z.object({ prompts: z.record(z.string(), z.string()) });
+/** `PUT /api/projects/:name/prompts`: replace some prompt files. */
+export const promptsPutRequestSchema = z.strictObject({
+  prompts: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,60}$/), z.string().max(512 * 1024)),
+});
+
+/** Settings as the API returns them: the settings, and which secrets are set (never their values). */
+export const settingsResponseSchema = z.object({
+  settings: settingsSchema,
+  secrets: z.record(z.string(), z.object({ set: z.boolean() })),
+});
+/** `GET /api/settings` response. */
+export type SettingsResponse = z.infer<typeof settingsResponseSchema>;
+
+/** `PATCH /api/settings`: any settings, plus secrets to set (a string) or remove (null). */
+export const settingsPatchRequestSchema = settingsPatchSchema
+  .extend({
+    secrets: z.record(z.string(), z.string().min(1).max(10_000).nullable()).optional(),
+  })
+  .strict();
+/** `PATCH /api/settings` body. */
+export type SettingsPatchRequest = z.infer<typeof settingsPatchRequestSchema>;
+
+/** `GET /api/providers`: each provider, what it needs and whether its credentials are set. */
+export const providersResponseSchema = z.object({
+  providers: z.array(
+    z.object({
+      id: providerSchema,
+      runtime: z.enum(["claude-code", "tool-loop", "replay"]),
+      wire: z.enum(["anthropic", "openai-compatible"]).optional(),
+      defaultModels: z.record(z.string(), z.string()),
+      credentialVariables: z.array(z.string()),
+      credentialsSet: z.boolean(),
+      baseUrlVariable: z.string().nullable(),
+      priceSource: z.enum(["runtime", "price-table"]),
+    }),
+  ),
+});
+
+/** `GET /api/fs/list?path=`: a folder to choose a project folder in. */
+export const folderListQuerySchema = z.object({ path: z.string().max(4096).optional() });
+/** A folder's listing: sub-folders (and files), which are projects, where the parent is. */
+export const folderListResponseSchema = z.object({
+  path: z.string(),
+  parent: z.string().nullable(),
+  entries: z.array(
+    z.object({
+      name: z.string(),
+      path: z.string(),
+      kind: z.enum(["directory", "file"]),
+      isProject: z.boolean(),
+      isAutoforgeProject: z.boolean(),
+    }),
+  ),
+});
+/** A folder listing. */
+export type FolderListResponse = z.infer<typeof folderListResponseSchema>;

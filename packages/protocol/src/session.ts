@@ -16,6 +16,10 @@ export const agentStates = [
   "success",
   "error",
   "struggling",
+  /** Waiting for the provider's rate limit to reset (`resetAt` says when). */
+  "rate_limited",
+  /** The provider refused the credentials: a person must fix them. */
+  "auth_failed",
 ] as const;
 /** What an agent is doing. */
 export const agentStateSchema = z.enum(agentStates);
@@ -84,3 +88,23 @@ export const agentMascotNames = [
 export const agentMascotNameSchema = z.enum(agentMascotNames);
 /** An agent's mascot name. */
 export type AgentMascotName = z.infer<typeof agentMascotNameSchema>;
+
+/** A session as the store records it (`GET …/sessions`): who ran, on what, how it ended and what it cost. */
+export const sessionRecordSchema = z.object({
+  id: sessionIdSchema,
+  role: agentRoleSchema,
+  featureIds: z.array(z.number().int().min(1)),
+  model: z.string().nullable(),
+  provider: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  outcome: sessionOutcomeSchema.nullable(),
+  summary: z.string().nullable(),
+  usage: z.object({
+    inputTokens: z.number().int().nonnegative(),
+    outputTokens: z.number().int().nonnegative(),
+    costUsd: z.number().nonnegative().nullable(),
+  }),
+});
+/** A recorded session. */
+export type SessionRecord = z.infer<typeof sessionRecordSchema>;

@@ -13,6 +13,8 @@ export { dataDirectoryName, projectPaths, registryPath, resolveHome } from "./pa
 export type { ScaffoldResult } from "./project-files.ts";
 export { hasSpec, scaffoldProjectFiles, specTemplate, specTemplateMarker } from "./project-files.ts";
 export { projectMigrations } from "./project-migrations.ts";
+export type { ProjectOwner } from "./project-owner.ts";
+export { claimProjectOwnership, projectOwnerFile, readProjectOwner } from "./project-owner.ts";
 export type {
   ClaimOptions,
   ClaimResult,
@@ -24,3 +26,5 @@ export type {
 export { ProjectStore } from "./project-store.ts";
 export { parseProjectName, Registry } from "./registry.ts";
 export { registryMigrations } from "./registry-migrations.ts";
+export type { ScheduleRepository, ScheduleRepositoryOptions } from "./schedule-repository.ts";
+export { readSecrets, secretFilePath, writeSecrets } from "./secret-file.ts";

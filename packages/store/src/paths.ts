@@ -10,6 +10,8 @@ export interface ProjectPaths {
   readonly promptsDirectory: string;
   readonly specFile: string;
   readonly worktreesDirectory: string;
+  /** Per-session log files (`<id>.jsonl`), kept after the session and across restarts. */
+  readonly sessionLogsDirectory: string;
   readonly commandsFile: string;
   readonly gitignore: string;
 }
@@ -28,6 +30,7 @@ export function projectPaths(root: string): ProjectPaths {
     promptsDirectory,
     specFile: join(promptsDirectory, "app-spec.md"),
     worktreesDirectory: join(dataDirectory, "worktrees"),
+    sessionLogsDirectory: join(dataDirectory, "logs", "sessions"),
     commandsFile: join(dataDirectory, "commands.yaml"),
     gitignore: join(dataDirectory, ".gitignore"),
   };

@@ -113,4 +113,34 @@ DROP TABLE sessions;
 ALTER TABLE sessions_new RENAME TO sessions;
 `,
   },
+  {
+    version: 5,
+    name: "schedule-time-zones",
+    // Rebuilt to widen the duration CHECK to seven days and add the time zone (earlier start times were UTC). The
+    // id high-water mark is carried over so ids of deleted schedules are never reused.
+    sql: `
+CREATE TABLE schedules_new (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  start_time TEXT NOT NULL CHECK (start_time GLOB '[0-2][0-9]:[0-5][0-9]' AND start_time <= '23:59'),
+  duration_minutes INTEGER NOT NULL CHECK (duration_minutes BETWEEN 1 AND 10080),
+  days_of_week INTEGER NOT NULL CHECK (days_of_week BETWEEN 1 AND 127),
+  time_zone TEXT NOT NULL CHECK (length(time_zone) BETWEEN 1 AND 100),
+  enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+  yolo INTEGER NOT NULL DEFAULT 0 CHECK (yolo IN (0, 1)),
+  model TEXT,
+  max_concurrency INTEGER NOT NULL DEFAULT 3 CHECK (max_concurrency >= 1),
+  crash_count INTEGER NOT NULL DEFAULT 0 CHECK (crash_count >= 0),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+INSERT INTO schedules_new (id, start_time, duration_minutes, days_of_week, time_zone, enabled, yolo, model,
+  max_concurrency, crash_count, created_at, updated_at)
+  SELECT id, start_time, duration_minutes, days_of_week, 'UTC', enabled, yolo, model, max_concurrency, crash_count,
+    created_at, created_at FROM schedules;
+DELETE FROM sqlite_sequence WHERE name = 'schedules_new';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'schedules_new', seq FROM sqlite_sequence WHERE name = 'schedules';
+DROP TABLE schedules;
+ALTER TABLE schedules_new RENAME TO schedules;
+`,
+  },
 ];

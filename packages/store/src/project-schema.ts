@@ -79,18 +79,23 @@ export const events = sqliteTable("events", {
   data: text("data", { mode: "json" }).$type<unknown>().notNull(),
 });
 
-/** Run schedules: start at `startTime` (HH:MM, UTC) on the days of `daysOfWeek` (bit 0 = Monday) for a duration. */
+/**
+ * Run schedules: a window starts at `startTime` (HH:MM, local to `timeZone`, an IANA name) on the days of
+ * `daysOfWeek` (bit 0 = Monday … bit 6 = Sunday, never 0) and lasts `durationMinutes` real minutes (at most 7 days).
+ */
 export const schedules = sqliteTable("schedules", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   startTime: text("start_time").notNull(),
   durationMinutes: integer("duration_minutes").notNull(),
   daysOfWeek: integer("days_of_week").notNull(),
+  timeZone: text("time_zone").notNull(),
   enabled: integer("enabled", { mode: "boolean" }).notNull(),
   yolo: integer("yolo", { mode: "boolean" }).notNull(),
   model: text("model"),
   maxConcurrency: integer("max_concurrency").notNull(),
   crashCount: integer("crash_count").notNull(),
   createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull(),
 });
 
 /** Settings of the project itself, one row per key (`test_command`: the project's test command). */

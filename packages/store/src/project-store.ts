@@ -12,6 +12,7 @@ import {
 } from "@autowright/domain";
 import {
   AppError,
+  agentRoleSchema,
   type DurableEventType,
   type EventData,
   type Evidence,
@@ -24,6 +25,8 @@ import {
   type HumanInputResponse,
   type Lease,
   type SessionId,
+  type SessionRecord,
+  sessionOutcomeSchema,
   type TestCommand,
   type Usage,
 } from "@autowright/protocol";
@@ -34,6 +37,7 @@ import { openDatabase } from "./connection.ts";
 import { type ProjectPaths, projectPaths } from "./paths.ts";
 import { projectMigrations } from "./project-migrations.ts";
 import * as schema from "./project-schema.ts";
+import { ScheduleRepository } from "./schedule-repository.ts";
 
 /** A durable event as stored in the log. */
 export type StoredEvent = {
@@ -165,6 +169,18 @@ export class ProjectStore {
   /** True once {@link close} was called (or the connection was lost). */
   get closed(): boolean {
     return !this.#sqlite.open;
+  }
+
+  #schedules: ScheduleRepository | undefined;
+
+  /** The project's run schedules. */
+  get schedules(): ScheduleRepository {
+    this.#assertOpen();
+    this.#schedules ??= new ScheduleRepository(this.#database, {
+      isOpen: () => this.#sqlite.open,
+      now: () => this.#now(),
+    });
+    return this.#schedules;
   }
 
   /**
@@ -766,10 +782,159 @@ export class ProjectStore {
       );
   }
 
+  /** The newest `limit` durable events of one type, oldest first. */
+  recentEvents<T extends DurableEventType>(type: T, limit: number): (StoredEvent & { readonly type: T })[] {
+    this.#assertOpen();
+    const rows = this.#sqlite
+      .prepare("SELECT seq, at, type, data FROM events WHERE type = ? ORDER BY seq DESC LIMIT ?")
+      .all(type, limit) as { seq: number; at: string; type: T; data: string }[];
+    return rows.reverse().map(
+      (row) =>
+        ({ seq: row.seq, at: row.at, type: row.type, data: JSON.parse(row.data) }) as StoredEvent & {
+          readonly type: T;
+        },
+    );
+  }
+
   /** The `seq` of the newest durable event, 0 when the log is empty. */
   lastSeq(): number {
     this.#assertOpen();
     return this.#events.lastSeq.get()?.seq ?? 0;
+  }
+
+  /**
+   * Edits a feature's own fields (and, when given, its dependencies, validated as {@link setDependencies}) in one
+   * transaction: a rejected edit changes nothing. Appends `feature.updated`.
+   */
+  updateFeature(
+    id: FeatureId,
+    patch: {
+      priority?: number;
+      category?: string;
+      name?: string;
+      description?: string;
+      steps?: string[];
+      verify?: string[];
+      dependencies?: FeatureId[];
+    },
+    options: { maxDependenciesPerFeature: number },
+  ): Feature {
+    this.#assertOpen();
+    return this.#database.transaction(
+      (transaction) => {
+        this.#requireFeature(transaction, id);
+        const { dependencies, ...fields } = patch;
+        if (dependencies !== undefined)
+          this.#setDependencies(transaction, id, () => [...dependencies], options);
+        const changes: FeaturePatch = {};
+        for (const [key, value] of Object.entries(fields)) {
+          if (value !== undefined) (changes as Record<string, unknown>)[key] = value;
+        }
+        return this.#writeFeature(transaction, id, changes, this.#now());
+      },
+      { behavior: "immediate" },
+    );
+  }
+
+  /**
+   * Deletes a feature. Refused while a session holds it (`lease_held`) or while other features depend on it
+   * (`conflict`, naming them: remove those dependencies first). Appends `feature.deleted`.
+   */
+  deleteFeature(id: FeatureId): void {
+    this.#assertOpen();
+    this.#database.transaction(
+      (transaction) => {
+        const feature = this.#requireFeature(transaction, id);
+        if (isLeaseActive(feature.lease, this.#now().getTime())) {
+          throw new AppError(
+            "lease_held",
+            `feature ${id} is being worked on by ${feature.lease?.owner}: stop it first`,
+          );
+        }
+        const dependents = transaction
+          .select({ featureId: schema.featureDependencies.featureId })
+          .from(schema.featureDependencies)
+          .where(eq(schema.featureDependencies.dependsOnId, id))
+          .all()
+          .map((row) => row.featureId);
+        if (dependents.length > 0) {
+          throw new AppError(
+            "conflict",
+            `feature ${id} cannot be deleted: ${dependents.map((dependent) => `#${dependent}`).join(", ")} depend on it; remove those dependencies first`,
+            { details: { dependents } },
+          );
+        }
+        transaction.delete(schema.features).where(eq(schema.features.id, id)).run();
+        appendEvent(this.#events, "feature.deleted", { id }, this.#now().toISOString());
+      },
+      { behavior: "immediate" },
+    );
+  }
+
+  /**
+   * A person skips a feature: it moves to the end of the queue (a failed one is queued again with fresh
+   * attempts). Refused while a session holds it. Appends `feature.updated`.
+   */
+  skipFeature(id: FeatureId): Feature {
+    this.#assertOpen();
+    return this.#database.transaction(
+      (transaction) => {
+        const feature = this.#requireFeature(transaction, id);
+        if (isLeaseActive(feature.lease, this.#now().getTime()) || feature.status === "verifying") {
+          throw new AppError("lease_held", `feature ${id} is being worked on: stop its session first`);
+        }
+        const patch: FeaturePatch = { priority: this.#nextPriority(transaction) };
+        if (feature.status === "failed") {
+          patch.status = "pending";
+          patch.attempts = 0;
+          patch.lastError = "queued again by a person (skip)";
+        }
+        return this.#writeFeature(transaction, id, patch, this.#now());
+      },
+      { behavior: "immediate" },
+    );
+  }
+
+  /** Recorded sessions, newest first (at most `limit`). */
+  listSessions(limit = 500): SessionRecord[] {
+    this.#assertOpen();
+    return this.#database
+      .select()
+      .from(schema.sessions)
+      .orderBy(sql`${schema.sessions.startedAt} DESC`, sql`rowid DESC`)
+      .limit(limit)
+      .all()
+      .map(toSessionRecord);
+  }
+
+  /** One recorded session, or undefined. */
+  getSession(id: SessionId): SessionRecord | undefined {
+    this.#assertOpen();
+    const row = this.#database.select().from(schema.sessions).where(eq(schema.sessions.id, id)).get();
+    return row === undefined ? undefined : toSessionRecord(row);
+  }
+
+  /**
+   * Empties the backlog, the sessions and the event log (a "quick reset"). Event seqs keep growing (a client's
+   * `sinceSeq` stays meaningful); feature ids start again at 1. Appends one `feature.deleted` per feature removed.
+   * Returns how many features were removed.
+   */
+  resetBacklog(): number {
+    this.#assertOpen();
+    return this.#database.transaction(
+      (transaction) => {
+        const ids = transaction.select({ id: schema.features.id }).from(schema.features).all();
+        transaction.delete(schema.featureDependencies).run();
+        transaction.delete(schema.features).run();
+        transaction.delete(schema.sessions).run();
+        transaction.delete(schema.events).run();
+        transaction.run(sql`DELETE FROM sqlite_sequence WHERE name = 'features'`);
+        const at = this.#now().toISOString();
+        for (const { id } of ids) appendEvent(this.#events, "feature.deleted", { id }, at);
+        return ids.length;
+      },
+      { behavior: "immediate" },
+    );
   }
 
   /** Throws `store_closed` once the store is closed, instead of the driver's "connection is not open". */
@@ -1038,4 +1203,21 @@ function releasePatch(feature: Feature, reason: string | undefined): FeaturePatc
 
 function sameList(left: readonly FeatureId[], right: readonly FeatureId[]): boolean {
   return left.length === right.length && left.every((value, index) => value === right[index]);
+}
+
+function toSessionRecord(row: typeof schema.sessions.$inferSelect): SessionRecord {
+  const role = agentRoleSchema.safeParse(row.role);
+  const outcome = sessionOutcomeSchema.safeParse(row.outcome);
+  return {
+    id: row.id,
+    role: role.success ? role.data : "coding",
+    featureIds: row.featureIds,
+    model: row.model,
+    provider: row.provider,
+    startedAt: row.startedAt,
+    endedAt: row.endedAt,
+    outcome: outcome.success ? outcome.data : null,
+    summary: row.summary,
+    usage: { inputTokens: row.inputTokens, outputTokens: row.outputTokens, costUsd: row.costUsd },
+  };
 }

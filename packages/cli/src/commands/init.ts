@@ -1,18 +1,10 @@
 /** `autowright init <dir>`: register a project and scaffold `.autowright/`. */
-import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
-import { scaffoldPrompts } from "@autowright/agent-runtime";
-import { AppError, projectNameSchema } from "@autowright/protocol";
-import {
-  hasSpec,
-  ProjectStore,
-  parseProjectName,
-  projectPaths,
-  type Registry,
-  scaffoldProjectFiles,
-} from "@autowright/store";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { relative, resolve } from "node:path";
+import { AppError } from "@autowright/protocol";
+import { defaultProjectName, resolvedFuturePath, setUpProject } from "@autowright/server/project-setup";
+import { hasSpec } from "@autowright/store";
 import { type GlobalOptions, withRegistry } from "../context.ts";
-import { initializeGitRepository, isGitRepository } from "../git.ts";
 import type { CliIo } from "../io.ts";
 
 /** Options of `init`. */
@@ -31,45 +23,6 @@ export function readSpecFile(argument: string, io: CliIo): string {
   return text;
 }
 
-/** The name a project gets when the user gives none: the folder's name, if it is a valid project name. */
-export function defaultProjectName(root: string, explicit: string | undefined): string {
-  if (explicit !== undefined) return parseProjectName(explicit);
-  const folder = basename(root);
-  if (!projectNameSchema.safeParse(folder).success) {
-    throw new AppError(
-      "invalid_project_name",
-      `the folder name ${JSON.stringify(folder)} is not a valid project name; choose one with --name (1 to 50 letters, digits, '_' or '-')`,
-    );
-  }
-  return folder;
-}
-
-/** The absolute path `path` will have once created, with the existing part's symlinks resolved. */
-function resolvedFuturePath(path: string): string {
-  let existing = path;
-  const rest: string[] = [];
-  while (!existsSync(existing)) {
-    rest.unshift(basename(existing));
-    existing = dirname(existing);
-  }
-  return join(realpathSync(existing), ...rest);
-}
-
-/** Refuses, before anything is written, a name or folder that the registry already gives to another entry. */
-export function assertRegistrable(registry: Registry, name: string, root: string): void {
-  const byName = registry.getProject(name);
-  if (byName !== undefined && byName.path !== root) {
-    throw new AppError(
-      "project_exists",
-      `a project named ${name} is already registered at ${byName.path}; choose another --name`,
-    );
-  }
-  const byPath = registry.findProjectByPath(root);
-  if (byPath !== undefined && byPath.name !== name) {
-    throw new AppError("project_exists", `${root} is already registered as project ${byPath.name}`);
-  }
-}
-
 /** Runs `init`. */
 export function initCommand(directory: string, options: InitOptions, io: CliIo): void {
   const requested = resolve(io.cwd, directory);
@@ -81,15 +34,11 @@ export function initCommand(directory: string, options: InitOptions, io: CliIo):
   const name = defaultProjectName(root, options.name);
 
   withRegistry(options, io, (registry) => {
-    assertRegistrable(registry, name, root);
-    mkdirSync(root, { recursive: true });
-    const paths = projectPaths(root);
-    const scaffold = scaffoldProjectFiles(paths, specText === undefined ? {} : { specText });
-    scaffoldPrompts(paths.promptsDirectory);
-    ProjectStore.open(root, { create: true }).close();
-    const createdRepository = !isGitRepository(root);
-    if (createdRepository) initializeGitRepository(root);
-    const { created } = registry.registerProject({ name, path: root });
+    const { paths, scaffold, created, createdRepository } = setUpProject(registry, {
+      name,
+      root,
+      ...(specText === undefined ? {} : { specText }),
+    });
 
     const relativeSpec = relative(root, paths.specFile);
     const specLine = hasSpec(paths)

@@ -5,17 +5,16 @@
  */
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import { Orchestrator, type RunResult } from "@autowright/orchestrator";
+import { Orchestrator, type RunResult, workerEnvironment } from "@autowright/orchestrator";
 import {
   AppError,
   type Feature,
   type Provider,
   providerSchema,
-  providerTable,
   type ServerEvent,
   type Settings,
 } from "@autowright/protocol";
-import { ProjectStore } from "@autowright/store";
+import { claimProjectOwnership, ProjectStore, projectPaths, readSecrets } from "@autowright/store";
 import { type GlobalOptions, homeFor, projectRoot, withRegistry } from "../context.ts";
 import type { CliIo } from "../io.ts";
 import { ProgressView } from "../progress-view.ts";
@@ -81,14 +80,6 @@ export function runSettings(base: Settings, options: RunOptions): Settings {
   };
 }
 
-/** The workers' environment: ours, with the configured base URL for the provider. */
-function workerEnvironment(io: CliIo, settings: Settings, provider: Provider): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...io.env };
-  const variable = providerTable[provider].baseUrlVariable;
-  if (settings.baseUrl !== null && variable !== null) env[variable] ??= settings.baseUrl;
-  return env;
-}
-
 /** Runs `run`; resolves to the exit code. */
 export async function runCommand(directory: string, options: RunOptions, io: CliIo): Promise<number> {
   const root = projectRoot(directory, options, io);
@@ -110,13 +101,21 @@ export async function runCommand(directory: string, options: RunOptions, io: Cli
   if (replayRuntime !== "loop" && replayRuntime !== "claude")
     throw new AppError("invalid_input", "--replay-runtime must be loop or claude");
 
-  const store = ProjectStore.open(root);
+  // One writer: a project a server drives (or another run) is refused here, with a pointer to it.
+  const releaseOwnership = claimProjectOwnership(projectPaths(root), { kind: "run" });
+  let store: ProjectStore;
+  try {
+    store = ProjectStore.open(root);
+  } catch (error) {
+    releaseOwnership();
+    throw error;
+  }
   const orchestrator = new Orchestrator({
     store,
     projectName: name,
     settings,
     home,
-    env: workerEnvironment(io, settings, provider),
+    env: workerEnvironment({ ...readSecrets(home), ...io.env }, settings, provider),
     worker: { command: process.execPath, args: [workerEntry(), "worker", "--home", home] },
     overrides: {
       provider,
@@ -161,6 +160,7 @@ export async function runCommand(directory: string, options: RunOptions, io: Cli
     view?.close();
     if (!store.closed) unverified = countUnverified(store.listFeatures());
     store.close();
+    releaseOwnership();
   }
   // A run that failed says why once, on stderr, as every error does.
   if (options.json !== true && result.status !== "failed") io.stdout(`${summaryLine(result, unverified)}\n`);
