@@ -8,6 +8,17 @@ export type { DependencyChangesInput, DependencyViolation, DependencyViolationCo
 export { assertDependencyChanges, formatCycle, validateDependencyChanges } from "./dependencies.ts";
 export type { AdjacencyGraph, ComponentGrouping, StronglyConnectedComponents } from "./graph.ts";
 export { buildAdjacencyGraph, condense, groupByComponent, stronglyConnectedComponents } from "./graph.ts";
+export type { CivilDate, ScheduleWindow, WindowSchedule } from "./schedule-windows.ts";
+export {
+  activeWindow,
+  activeWindows,
+  addDays,
+  civilDateAt,
+  nextWindowStart,
+  weekdayOf,
+  windowsBetween,
+  zonedInstant,
+} from "./schedule-windows.ts";
 export type {
   BacklogAnalysis,
   BatchOptions,

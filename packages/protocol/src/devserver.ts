@@ -38,8 +38,11 @@ export const devServerStateSchema = devServerUpdatedDataSchema.extend({
 /** The state of a project's dev server. */
 export type DevServerState = z.infer<typeof devServerStateSchema>;
 
-/** `POST /api/projects/:name/devserver/start` and `/stop`: no body (or an empty object). */
-export const devServerActionRequestSchema = z.strictObject({}).optional();
+/**
+ * `POST /api/projects/:name/devserver/start` and `/stop`: no body (or an empty object). Nullish, because Fastify
+ * validates a missing body as null.
+ */
+export const devServerActionRequestSchema = z.strictObject({}).nullish();
 /** The (empty) body of `start` and `stop`. */
 export type DevServerActionRequest = z.infer<typeof devServerActionRequestSchema>;
 

@@ -255,3 +255,4 @@ export {
   workerOutboundFrameSchema,
   workerProtocolVersion,
 } from "./worker-frames.ts";
+export * from "./chats.ts";

@@ -71,8 +71,13 @@ function createTypedApp(options: { bodyLimit?: number } = {}) {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, body } = toErrorResponse(error);
+    // Our failures are said on the server's stderr (the client gets no internals).
+    if (status >= 500)
+      console.error(
+        `autowright: ${request.method} ${request.url.split("?")[0]} failed: ${error.stack ?? error.message}${error.cause === undefined ? "" : ` (${JSON.stringify(error.cause).slice(0, 2_000)})`}`,
+      );
     void reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -53,9 +53,12 @@ export class RunController {
     this.#options = options;
   }
 
-  /** True while a run is in progress (from start until its end has been recorded). */
+  /**
+   * True while a run is in progress: from its start until it has said how it ended (`run.updated` completed,
+   * stalled, stopped or crashed). Its workers may still be closing then; a new start waits for them.
+   */
   get active(): boolean {
-    return this.#running !== undefined;
+    return this.#running !== undefined && !endedStatuses.has(this.#host.live.snapshot.run.status);
   }
 
   /** The run's state now. */
@@ -83,9 +86,13 @@ export class RunController {
    * budget without prices, …) before anything starts.
    */
   async start(request: RunStartRequest = {}): Promise<RunState> {
-    if (this.#running !== undefined) {
+    if (this.active) {
       throw new AppError("conflict", `a run of ${this.#host.name} is already active: stop it first`);
     }
+    // The previous run has ended and is closing its workers: the new one starts once it is gone.
+    if (this.#running !== undefined) await this.#running;
+    if (this.#running !== undefined)
+      throw new AppError("conflict", `a run of ${this.#host.name} was started meanwhile`);
     const settings = runSettings(this.#options.settings(), request);
     const provider = request.provider ?? settings.provider;
     const orchestrator = new Orchestrator({
@@ -176,6 +183,8 @@ export class RunController {
     return result;
   }
 }
+
+const endedStatuses: ReadonlySet<RunStatus> = new Set(["completed", "stalled", "stopped", "crashed"]);
 
 /** The settings of a run: the global ones with the request's overrides (concurrency raises the cap if needed). */
 export function runSettings(base: Settings, request: RunStartRequest): Settings {

@@ -9,23 +9,33 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { commandEnvironment } from "@autowright/agent-runtime";
 import type { WorkerCommand } from "@autowright/orchestrator";
-import { AppError, type ServerFile, serverFileSchema } from "@autowright/protocol";
+import { AppError, type ErrorCode, type ServerFile, serverFileSchema } from "@autowright/protocol";
 import { Registry, readSecrets } from "@autowright/store";
 import fastifySwagger from "@fastify/swagger";
 import fastifyWebsocket from "@fastify/websocket";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { defaultAllowedRoots } from "./allowed-paths.ts";
 import { loadAuthToken } from "./auth-token.ts";
 import { createHttpApp, errorBody, type HttpApp } from "./http-app.ts";
+import { createMcpHttpHandler } from "./mcp/index.ts";
+import { WebhookNotifier } from "./notifications/webhook-notifier.ts";
+import type { ProjectHost } from "./project-host.ts";
 import { ProjectHosts } from "./project-hosts.ts";
 import { ProjectStreams, type StreamLimits } from "./project-stream.ts";
 import { type GuardOptions, guardRequest, loopbackHosts, tokenCookieName } from "./request-guard.ts";
 import { backlogRoutes } from "./routes/backlog-routes.ts";
 import { projectRoutes } from "./routes/project-routes.ts";
 import { settingsRoutes } from "./routes/settings-routes.ts";
+import { runControlOf } from "./schedules/run-control.ts";
+import { scheduleRoutes } from "./schedules/schedule-routes.ts";
+import { Scheduler } from "./schedules/scheduler.ts";
 import type { ProjectContext, ServerContext } from "./server-context.ts";
 import type { ServerServices } from "./server-services.ts";
+import { TerminalManager } from "./terminal/terminal-manager.ts";
+import { terminalRoutes } from "./terminal/terminal-routes.ts";
+import { attachTerminalSocket } from "./terminal/terminal-socket.ts";
 import { uiRoutes } from "./ui-routes.ts";
 
 /** How to start a server. */
@@ -193,8 +203,76 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       streams.attach(socket, params.name, (request.query as { sinceSeq?: string }).sinceSeq, request.refusal);
     },
   );
+  const scheduler = (name: string): Scheduler =>
+    hosts.part(
+      name,
+      "scheduler",
+      (host, run) =>
+        new Scheduler({
+          schedules: host.store.schedules,
+          run: runControlOf(run),
+          onError: (error) =>
+            host.events.ephemeral("log.appended", {
+              level: "error",
+              source: "orchestrator",
+              line: `schedule: ${(error as Error).message ?? String(error)}`,
+            }),
+        }),
+    );
+  scheduleRoutes(context, scheduler)(app);
+
+  const terminals = (name: string): TerminalManager =>
+    hosts.part(
+      name,
+      "terminals",
+      (host) =>
+        new TerminalManager({ cwd: host.paths.root, environment: () => context.userProcessEnvironment() }),
+    );
+  terminalRoutes(context, terminals)(app);
+  app.get(
+    "/ws/projects/:name/terminals/:id",
+    { websocket: true, schema: { hide: true } },
+    (socket, request) => {
+      const params = request.params as { name: string; id: string };
+      const refuse = (code: ErrorCode, message: string, closeCode: number): void => {
+        socket.send(JSON.stringify({ type: "error", code, message }));
+        socket.close(closeCode, message.slice(0, 120));
+      };
+      if (request.refusal !== undefined) return refuse(request.refusal.code, request.refusal.message, 4403);
+      try {
+        attachTerminalSocket(socket, terminals(params.name).get(params.id));
+      } catch (error) {
+        const failure = AppError.isInstance(error) ? error : new AppError("internal_error", String(error));
+        refuse(failure.code, failure.message, 4404);
+      }
+    },
+  );
+
+  // The MCP backlog server over Streamable HTTP, behind the same guard (token, Host).
+  const mcp = createMcpHttpHandler({
+    settings: () => registry.getSettings(),
+    flush: (project) => (project as ProjectHost).publishChanges(),
+    version,
+  });
+  const mcpHandler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const name =
+      (request.params as { project?: string }).project ?? (request.query as { project?: string }).project;
+    if (name === undefined)
+      throw new AppError("invalid_input", "name the project: /mcp/NAME (or /mcp?project=NAME)");
+    const project = hosts.host(name);
+    reply.hijack();
+    await mcp.handle(request.raw, reply.raw, request.body, project);
+  };
+  for (const url of ["/mcp", "/mcp/:project"]) {
+    app.route({ method: ["GET", "POST", "DELETE"], url, schema: { hide: true }, handler: mcpHandler });
+  }
   uiRoutes(options.uiDirectory)(app);
-  hosts.onOpen((host) => host.onClose(() => streams.closeProject(host)));
+  hosts.onOpen((host) =>
+    host.onClose(async () => {
+      streams.closeProject(host);
+      await mcp.closeProject(host);
+    }),
+  );
 
   const port = await choosePort(bindHost, options.port ?? 8888, options.exactPort === true);
   try {
@@ -207,6 +285,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const actualPort = typeof address === "object" && address !== null ? address.port : port;
   guard.port = actualPort;
   baseUrl = `http://${bindHost.includes(":") ? `[${bindHost}]` : bindHost}:${actualPort}`;
+  // Every registered project is opened now: the server is its one writer, and its schedules run from the start.
+  hosts.onOpen((host) => {
+    const notifier = new WebhookNotifier({ project: host, settings: () => registry.getSettings() });
+    host.onClose(() => notifier.close());
+  });
+  for (const project of registry.listProjects()) {
+    try {
+      scheduler(project.name);
+    } catch {
+      // A project whose folder is gone is listed with its problem; nothing to schedule.
+    }
+  }
   writeFileSync(
     serverFilePath(options.home),
     `${JSON.stringify({ pid: process.pid, url: baseUrl, startedAt } satisfies ServerFile)}\n`,
@@ -217,6 +307,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const close = (): Promise<void> => {
     closing ??= (async () => {
       streams.close();
+      await mcp.close();
       await hosts.close();
       await app.close();
       registry.close();
@@ -241,7 +332,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 declare module "fastify" {
   interface FastifyRequest {
     /** Why the guard refused a WebSocket upgrade (the socket is accepted, told and closed with 4403). */
-    refusal?: { code: import("@autowright/protocol").ErrorCode; message: string };
+    refusal?: { code: ErrorCode; message: string };
   }
 }
 
