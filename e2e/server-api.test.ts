@@ -172,7 +172,8 @@ describe("projects", () => {
   it("resets a project (quick keeps the spec; full restores the template) and refuses an unknown one", async () => {
     await harness.createProject("shop", backlog);
     await harness.api("PUT", "/api/projects/shop/prompts", { prompts: { "app-spec": "# Shop\n" } });
-    const quick = await harness.api("POST", "/api/projects/shop/reset", { mode: "quick" });
+    // No body at all is a quick reset.
+    const quick = await harness.api("POST", "/api/projects/shop/reset");
     expect(quick.body).toEqual({ removedFeatures: 2, mode: "quick" });
     expect((await harness.api("GET", "/api/projects/shop/features")).body.features).toEqual([]);
     expect((await harness.api("GET", "/api/projects/shop")).body.project.hasSpec).toBe(true);

@@ -255,4 +255,3 @@ export {
   workerOutboundFrameSchema,
   workerProtocolVersion,
 } from "./worker-frames.ts";
-export * from "./chats.ts";

@@ -18,6 +18,7 @@ import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { defaultAllowedRoots } from "./allowed-paths.ts";
 import { loadAuthToken } from "./auth-token.ts";
+import { DevServerManagers, devServerRoutes } from "./devserver/index.ts";
 import { createHttpApp, errorBody, type HttpApp } from "./http-app.ts";
 import { createMcpHttpHandler } from "./mcp/index.ts";
 import { WebhookNotifier } from "./notifications/webhook-notifier.ts";
@@ -221,6 +222,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     );
   scheduleRoutes(context, scheduler)(app);
 
+  const devServers = new DevServerManagers(context);
+  devServerRoutes(context, (name) => devServers.of(name))(app);
+
   const terminals = (name: string): TerminalManager =>
     hosts.part(
       name,
@@ -289,6 +293,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   hosts.onOpen((host) => {
     const notifier = new WebhookNotifier({ project: host, settings: () => registry.getSettings() });
     host.onClose(() => notifier.close());
+    // A dev server an earlier, crashed server left running is found (and killed) when its project opens.
+    devServers.of(host.name);
+    host.onClose(() => devServers.closeProject(host.name));
   });
   for (const project of registry.listProjects()) {
     try {
@@ -309,6 +316,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       streams.close();
       await mcp.close();
       await hosts.close();
+      await devServers.close();
       await app.close();
       registry.close();
       const current = readServerFile(options.home);

@@ -275,7 +275,7 @@ export function backlogRoutes(services: ServerServices): (app: HttpApp) => void 
           tags: ["runs"],
           summary: "Start a run (refused while one is active); the body overrides settings for this run",
           params: projectParamsSchema,
-          body: runStartRequestSchema.optional(),
+          body: runStartRequestSchema.nullish(),
           response: { 202: runStateSchema },
         },
       },

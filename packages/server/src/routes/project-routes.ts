@@ -164,7 +164,7 @@ export function projectRoutes(services: ServerServices): (app: HttpApp) => void 
           tags: ["projects"],
           summary: "Reset a project: quick (backlog, sessions, events) or full (also the spec and prompts)",
           params: projectParamsSchema,
-          body: projectResetRequestSchema.optional(),
+          body: projectResetRequestSchema.nullish(),
           response: { 200: projectResetResponseSchema },
         },
       },
