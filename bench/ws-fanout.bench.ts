@@ -47,7 +47,14 @@ for (let index = 0; index < Number(count); index++) {
 process.stdin.on("data", () => { process.stdout.write(JSON.stringify(latencies) + "\\n", () => process.exit(0)); });
 `;
 
-async function measure(): Promise<{ p50Ms: number; p99Ms: number; maxMs: number; rssMb: number; received: number; expected: number }> {
+async function measure(): Promise<{
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  rssMb: number;
+  received: number;
+  expected: number;
+}> {
   using directory = temporaryDirectory("autowright-bench-ws-");
   const home = join(directory.path, "home");
   const root = join(directory.path, "project");
@@ -69,9 +76,13 @@ async function measure(): Promise<{ p50Ms: number; p99Ms: number; maxMs: number;
     });
     if (created.status !== 201) throw new Error(`could not create the project: ${await created.text()}`);
     const host = server.hosts.host("bench");
-    const child = spawn(process.execPath, [clientFile, `${server.url.replace("http", "ws")}/ws/projects/bench`, server.token, String(clients)], {
-      stdio: ["pipe", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      [clientFile, `${server.url.replace("http", "ws")}/ws/projects/bench`, server.token, String(clients)],
+      {
+        stdio: ["pipe", "pipe", "inherit"],
+      },
+    );
     const lines = createInterface({ input: child.stdout });
     const nextLine = (): Promise<string> => new Promise((resolve) => lines.once("line", resolve));
     if ((await nextLine()) !== "ready") throw new Error("the clients did not connect");
@@ -87,24 +98,39 @@ async function measure(): Promise<{ p50Ms: number; p99Ms: number; maxMs: number;
     const total = eventsPerSecond * seconds;
     let sent = 0;
     await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        for (let index = 0; index < burst && sent < total; index++, sent++) {
-          const at = String(clock());
-          if (sent % 10 === 0) host.events.durable("agent.updated", { agentId: "coding-bench", state: "working", thought: at });
-          else host.events.ephemeral("log.appended", { line: at, level: "info", source: "agent", agentId: "coding-bench" });
-        }
-        if (sent >= total) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, (1_000 * burst) / eventsPerSecond);
+      const timer = setInterval(
+        () => {
+          for (let index = 0; index < burst && sent < total; index++, sent++) {
+            const at = String(clock());
+            if (sent % 10 === 0)
+              host.events.durable("agent.updated", {
+                agentId: "coding-bench",
+                state: "working",
+                thought: at,
+              });
+            else
+              host.events.ephemeral("log.appended", {
+                line: at,
+                level: "info",
+                source: "agent",
+                agentId: "coding-bench",
+              });
+          }
+          if (sent >= total) {
+            clearInterval(timer);
+            resolve();
+          }
+        },
+        (1_000 * burst) / eventsPerSecond,
+      );
     });
     // Let the last frames arrive: the clients answer after everything queued before the request.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const rssMb = Math.round((process.memoryUsage().rss / 1024 / 1024) * 10) / 10;
     child.stdin.write("done\n");
     const latencies = (JSON.parse(await nextLine()) as number[]).sort((left, right) => left - right);
-    const at = (fraction: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * fraction))] ?? Number.NaN;
+    const at = (fraction: number): number =>
+      latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * fraction))] ?? Number.NaN;
     return {
       p50Ms: round(at(0.5)),
       p99Ms: round(at(0.99)),
@@ -120,7 +146,8 @@ async function measure(): Promise<{ p50Ms: number; p99Ms: number; maxMs: number;
 
 const results = [];
 for (let run = 0; run < runs; run++) results.push(await measure());
-const median = (values: number[]): number => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)] ?? Number.NaN;
+const median = (values: number[]): number =>
+  [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)] ?? Number.NaN;
 console.log(
   JSON.stringify({
     bench: "ws-fanout",

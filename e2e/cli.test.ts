@@ -183,7 +183,7 @@ describe("autowright init", () => {
     const other = join(work.path, "elsewhere");
     expectUserMistake(
       autowright(["init", other, "--name", "shop"]),
-      /already registered at .*choose another --name/,
+      /already registered at .*choose another name/,
     );
     expect(existsSync(other)).toBe(false);
   });

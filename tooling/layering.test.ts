@@ -20,8 +20,17 @@ const allowed: Record<string, readonly string[]> = {
   "agent-runtime": ["protocol", "domain", "scripted-model"],
   orchestrator: ["protocol", "domain", "store", "backlog", "agent-runtime"],
   testkit: ["protocol", "domain", "scripted-model"],
-  server: ["protocol", "domain", "store", "backlog", "agent-runtime", "orchestrator"],
-  cli: ["protocol", "domain", "store", "backlog", "agent-runtime", "orchestrator", "server"],
+  server: ["protocol", "domain", "store", "backlog", "scripted-model", "agent-runtime", "orchestrator"],
+  cli: [
+    "protocol",
+    "domain",
+    "store",
+    "backlog",
+    "scripted-model",
+    "agent-runtime",
+    "orchestrator",
+    "server",
+  ],
 };
 /** Packages that must not touch the outside world. */
 const pure = new Set(["protocol", "domain"]);

@@ -47,6 +47,7 @@ export {
   featureSkipInputSchema,
   projectSetTestCommandInputSchema,
 } from "./backlog-tools.ts";
+export * from "./chats.ts";
 export type { ClientMessage, ClientMessageType, PingMessage, SubscribeMessage } from "./client-messages.ts";
 export {
   clientMessageIdSchema,

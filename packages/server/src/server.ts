@@ -18,6 +18,7 @@ import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { defaultAllowedRoots } from "./allowed-paths.ts";
 import { loadAuthToken } from "./auth-token.ts";
+import { attachChatSocket, ChatManager, chatRoutes } from "./chats/index.ts";
 import { DevServerManagers, devServerRoutes } from "./devserver/index.ts";
 import { createHttpApp, errorBody, type HttpApp } from "./http-app.ts";
 import { createMcpHttpHandler } from "./mcp/index.ts";
@@ -185,7 +186,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  // Chat messages over the socket may carry images (4 × 5 MiB, base64); every other frame is small.
+  await app.register(fastifyWebsocket, { options: { maxPayload: 30 * 1024 * 1024 } });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   projectRoutes(services)(app);
   backlogRoutes(services)(app);
@@ -224,6 +226,34 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const devServers = new DevServerManagers(context);
   devServerRoutes(context, (name) => devServers.of(name))(app);
+
+  const chats = (name: string): ChatManager =>
+    hosts.part(
+      name,
+      "chats",
+      (host) =>
+        new ChatManager({
+          project: host,
+          settings: () => registry.getSettings(),
+          publishChanges: () => host.publishChanges(),
+          environment: () => ({ ...readSecrets(options.home), ...withoutServerSecrets(env) }),
+        }),
+    );
+  chatRoutes(context, chats)(app);
+  app.get("/ws/projects/:name/chats/:id", { websocket: true, schema: { hide: true } }, (socket, request) => {
+    const params = request.params as { name: string; id: string };
+    const refuse = (code: ErrorCode, message: string, closeCode: number): void => {
+      socket.send(JSON.stringify({ type: "chat.error", code, message }));
+      socket.close(closeCode, message.slice(0, 120));
+    };
+    if (request.refusal !== undefined) return refuse(request.refusal.code, request.refusal.message, 4403);
+    try {
+      attachChatSocket(socket, chats(params.name).get(params.id));
+    } catch (error) {
+      const failure = AppError.isInstance(error) ? error : new AppError("internal_error", String(error));
+      refuse(failure.code, failure.message, 4404);
+    }
+  });
 
   const terminals = (name: string): TerminalManager =>
     hosts.part(
