@@ -154,9 +154,9 @@ describe("projects", () => {
   it("refuses a symlink that escapes the allowed roots, bad JSON and a body too large", async () => {
     const link = join(harness.work.path, "escape");
     symlinkSync("/etc", link);
-    const escape = await harness.api("POST", "/api/projects", { name: "p", path: join(link, "p") });
-    expect(escape.status).toBe(400);
-    expect(escape.body.error.code).toBe("path_outside_project");
+    const escaping = await harness.api("POST", "/api/projects", { name: "p", path: join(link, "p") });
+    expect(escaping.status).toBe(400);
+    expect(escaping.body.error.code).toBe("path_outside_project");
     const badJson = await harness.api("POST", "/api/projects", "{nope");
     expect(badJson.body.error.code).toBe("invalid_json");
     const large = await harness.api("POST", "/api/projects", {

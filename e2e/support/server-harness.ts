@@ -17,6 +17,7 @@ import { launcher } from "./worker-harness.ts";
 /** An HTTP answer. */
 export interface Answer {
   readonly status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field, each checked by an expect.
   readonly body: any;
   readonly headers: Headers;
 }
