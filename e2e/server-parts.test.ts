@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { findChromium } from "@autowright/server/browser";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -37,7 +38,12 @@ describe("the server's parts", () => {
       expect(tools.tools.map((tool) => tool.name)).toContain("feature_create");
       const created = await client.callTool({
         name: "feature_create",
-        arguments: { name: "Search", category: "core", description: "find things", steps: ["search by name"] },
+        arguments: {
+          name: "Search",
+          category: "core",
+          description: "find things",
+          steps: ["search by name"],
+        },
       });
       expect(created.isError, JSON.stringify(created.content)).not.toBe(true);
       const event = await stream.waitFor(
@@ -122,4 +128,41 @@ server.listen(Number(process.env.PORT), "127.0.0.1", () => console.log("listenin
     const snapshot = await hello.waitFor((event) => event.type === "hello");
     expect(snapshot.type === "hello" && snapshot.data.snapshot.devServer.status).toBe("stopped");
   });
+
+  it.skipIf(findChromium() === undefined)(
+    "sends live pictures of the running app only to a client that asked, while it asks",
+    async () => {
+      const root = await harness.createProject("site");
+      writeFileSync(
+        join(root, "package.json"),
+        JSON.stringify({ name: "site", private: true, scripts: { dev: "node server.js" } }),
+      );
+      writeFileSync(
+        join(root, "server.js"),
+        `require("node:http").createServer((q, r) => r.end("<h1>Hello</h1>")).listen(Number(process.env.PORT), "127.0.0.1");\n`,
+      );
+      const watcher = harness.stream("/ws/projects/site");
+      const bystander = harness.stream("/ws/projects/site");
+      await watcher.waitFor((event) => event.type === "hello");
+      await bystander.waitFor((event) => event.type === "hello");
+      await harness.api("POST", "/api/projects/site/devserver/start");
+      await watcher.waitFor(
+        (event) => event.type === "devserver.updated" && event.data.status === "running",
+        "the app running",
+      );
+      watcher.send({ v: 1, type: "browser.subscribe" });
+      const picture = await watcher.waitFor(
+        (event) => event.type === "browser.screenshot",
+        "a picture of the app",
+      );
+      if (picture.type !== "browser.screenshot") throw new Error("not a picture");
+      expect(picture.data.mimeType).toBe("image/jpeg");
+      expect(Buffer.from(picture.data.imageData, "base64").subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+      watcher.send({ v: 1, type: "browser.unsubscribe" });
+      bystander.send({ v: 1, id: "after", type: "ping" });
+      await bystander.waitFor((event) => event.type === "pong", "the bystander's pong");
+      expect(bystander.frames.some((frame) => frame.type === "browser.screenshot")).toBe(false);
+      await harness.api("POST", "/api/projects/site/devserver/stop");
+    },
+  );
 });

@@ -29,8 +29,36 @@ export const subscribeMessageSchema = z.object({
 /** A `subscribe` message. */
 export type SubscribeMessage = z.infer<typeof subscribeMessageSchema>;
 
+/**
+ * `browser.subscribe`: start receiving `browser.screenshot` frames (live pictures of the app being built). Heavy,
+ * so they flow only to clients that ask, and are taken only while one does; `browser.unsubscribe` stops them.
+ */
+export const browserSubscribeMessageSchema = z.object({
+  v: z.literal(protocolVersion),
+  id: clientMessageIdSchema.optional(),
+  type: z.literal("browser.subscribe"),
+  data: z.object({}).optional(),
+});
+/** A `browser.subscribe` message. */
+export type BrowserSubscribeMessage = z.infer<typeof browserSubscribeMessageSchema>;
+
+/** `browser.unsubscribe`: stop receiving `browser.screenshot` frames. */
+export const browserUnsubscribeMessageSchema = z.object({
+  v: z.literal(protocolVersion),
+  id: clientMessageIdSchema.optional(),
+  type: z.literal("browser.unsubscribe"),
+  data: z.object({}).optional(),
+});
+/** A `browser.unsubscribe` message. */
+export type BrowserUnsubscribeMessage = z.infer<typeof browserUnsubscribeMessageSchema>;
+
 /** Every browser → server frame, discriminated on `type`. */
-export const clientMessageSchema = z.discriminatedUnion("type", [pingMessageSchema, subscribeMessageSchema]);
+export const clientMessageSchema = z.discriminatedUnion("type", [
+  pingMessageSchema,
+  subscribeMessageSchema,
+  browserSubscribeMessageSchema,
+  browserUnsubscribeMessageSchema,
+]);
 /** A browser → server frame. */
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 /** A client message type. */

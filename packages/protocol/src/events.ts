@@ -228,6 +228,21 @@ export const devServerLogAppendedDataSchema = z.object({ line: z.string() });
 /** `devserver.log.appended` data. */
 export type DevServerLogAppendedData = z.infer<typeof devServerLogAppendedDataSchema>;
 
+/**
+ * `browser.screenshot`: a picture of the app being built (its dev server's page in headless Chromium), about every
+ * 2 s, sent only to the clients that asked for it (`browser.subscribe`) while its dev server runs.
+ */
+export const browserScreenshotDataSchema = z.object({
+  url: z.string(),
+  mimeType: z.enum(["image/jpeg", "image/png"]),
+  /** The image, base64. */
+  imageData: z.string(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+/** `browser.screenshot` data. */
+export type BrowserScreenshotData = z.infer<typeof browserScreenshotDataSchema>;
+
 /** `pong`: the answer to a client `ping`, echoing its `id` when it had one. */
 export const pongDataSchema = z.object({ id: z.string().optional() });
 /** `pong` data. */
@@ -320,6 +335,7 @@ export const eventDataSchemas = {
   "log.appended": logAppendedDataSchema,
   "devserver.updated": devServerUpdatedDataSchema,
   "devserver.log.appended": devServerLogAppendedDataSchema,
+  "browser.screenshot": browserScreenshotDataSchema,
   pong: pongDataSchema,
   error: errorEventDataSchema,
 } as const;
@@ -347,6 +363,7 @@ export const ephemeralEventTypes = [
   "hello",
   "log.appended",
   "devserver.log.appended",
+  "browser.screenshot",
   "pong",
   "error",
 ] as const;
@@ -380,6 +397,7 @@ export const serverEventSchema = z.discriminatedUnion("type", [
   ephemeralEvent("log.appended", logAppendedDataSchema),
   durableEvent("devserver.updated", devServerUpdatedDataSchema),
   ephemeralEvent("devserver.log.appended", devServerLogAppendedDataSchema),
+  ephemeralEvent("browser.screenshot", browserScreenshotDataSchema),
   ephemeralEvent("pong", pongDataSchema),
   ephemeralEvent("error", errorEventDataSchema),
 ]);

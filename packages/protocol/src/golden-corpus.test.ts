@@ -149,6 +149,18 @@ const serverEvents: readonly unknown[] = [
     data: { testCommand: { command: "npm test", recordedAt: at } },
   },
   { v: 1, at, type: "devserver.log.appended", data: { line: "ready in 300 ms" } },
+  {
+    v: 1,
+    at,
+    type: "browser.screenshot",
+    data: {
+      url: "http://localhost:4100/",
+      mimeType: "image/jpeg",
+      imageData: "/9j/4AAQ",
+      width: 1280,
+      height: 800,
+    },
+  },
   { v: 1, at, type: "pong", data: { id: "p-1" } },
   { v: 1, at, type: "error", data: { code: "invalid_input", message: "unknown message type" } },
 ];
@@ -198,6 +210,8 @@ const workerOutbound: readonly unknown[] = [
 const clientMessages: readonly unknown[] = [
   { v: 1, id: "p-1", type: "ping" },
   { v: 1, type: "subscribe", data: { sinceSeq: 42 } },
+  { v: 1, type: "browser.subscribe" },
+  { v: 1, id: "b-2", type: "browser.unsubscribe", data: {} },
 ];
 
 function typeOf(example: unknown): string {

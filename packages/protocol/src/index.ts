@@ -48,8 +48,17 @@ export {
   projectSetTestCommandInputSchema,
 } from "./backlog-tools.ts";
 export * from "./chats.ts";
-export type { ClientMessage, ClientMessageType, PingMessage, SubscribeMessage } from "./client-messages.ts";
+export type {
+  BrowserSubscribeMessage,
+  BrowserUnsubscribeMessage,
+  ClientMessage,
+  ClientMessageType,
+  PingMessage,
+  SubscribeMessage,
+} from "./client-messages.ts";
 export {
+  browserSubscribeMessageSchema,
+  browserUnsubscribeMessageSchema,
   clientMessageIdSchema,
   clientMessageSchema,
   pingMessageSchema,
@@ -73,6 +82,7 @@ export type {
   AgentSnapshot,
   AgentStartedData,
   AgentUpdatedData,
+  BrowserScreenshotData,
   DecisionSnapshot,
   DevServerLogAppendedData,
   DevServerStatus,
@@ -108,6 +118,7 @@ export {
   agentSnapshotSchema,
   agentStartedDataSchema,
   agentUpdatedDataSchema,
+  browserScreenshotDataSchema,
   decisionSnapshotSchema,
   devServerLogAppendedDataSchema,
   devServerStatusSchema,

@@ -17,6 +17,7 @@ import {
   type ServerEvent,
 } from "@autowright/protocol";
 import type { WebSocket } from "ws";
+import type { BrowserView } from "./browser/browser-view.ts";
 import type { ProjectHost } from "./project-host.ts";
 import type { ProjectHosts } from "./project-hosts.ts";
 
@@ -133,6 +134,7 @@ class StreamConnection {
 /** The stream of every project: connections, fan-out and heartbeat. */
 export class ProjectStreams {
   readonly #hosts: ProjectHosts;
+  readonly #browserViews: ((host: ProjectHost) => BrowserView) | undefined;
   readonly #version: string;
   readonly #limits: StreamLimits;
   readonly #connections = new Map<ProjectHost, Set<StreamConnection>>();
@@ -140,8 +142,15 @@ export class ProjectStreams {
   #heartbeat: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(options: { hosts: ProjectHosts; version: string; limits?: Partial<StreamLimits> }) {
+  constructor(options: {
+    hosts: ProjectHosts;
+    version: string;
+    limits?: Partial<StreamLimits>;
+    /** The live view of a project's app (`browser.subscribe`); without it, subscribing is refused. */
+    browserViews?: (host: ProjectHost) => BrowserView;
+  }) {
     this.#hosts = options.hosts;
+    this.#browserViews = options.browserViews;
     this.#version = options.version;
     this.#limits = { ...defaultLimits, ...options.limits };
   }
@@ -305,13 +314,24 @@ export class ProjectStreams {
       const type = (value as { type?: unknown } | null)?.type;
       connection.error(
         "invalid_input",
-        typeof type === "string" && !["ping", "subscribe"].includes(type)
-          ? `unknown message type ${JSON.stringify(type)}: use ping or subscribe`
+        typeof type === "string" &&
+          !["ping", "subscribe", "browser.subscribe", "browser.unsubscribe"].includes(type)
+          ? `unknown message type ${JSON.stringify(type)}: use ping, subscribe, browser.subscribe or browser.unsubscribe`
           : `invalid message: ${formatZodError(parsed.error)}`,
       );
       return;
     }
     const message = parsed.data;
+    if (message.type === "browser.subscribe" || message.type === "browser.unsubscribe") {
+      if (this.#browserViews === undefined) {
+        connection.error("not_found", "live pictures of the app are not available on this server");
+        return;
+      }
+      const view = this.#browserViews(connection.host);
+      if (message.type === "browser.subscribe") view.subscribe(connection);
+      else view.unsubscribe(connection);
+      return;
+    }
     if (message.type === "ping") {
       connection.sendEvent({
         v: 1,
@@ -344,6 +364,8 @@ export class ProjectStreams {
 
   #remove(connection: StreamConnection): void {
     connection.closed = true;
+    if (this.#browserViews !== undefined && !connection.host.closed)
+      this.#browserViews(connection.host).unsubscribe(connection);
     const connections = this.#connections.get(connection.host);
     if (connections === undefined) return;
     connections.delete(connection);

@@ -18,6 +18,7 @@ import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { defaultAllowedRoots } from "./allowed-paths.ts";
 import { loadAuthToken } from "./auth-token.ts";
+import { BrowserView } from "./browser/browser-view.ts";
 import { attachChatSocket, ChatManager, chatRoutes } from "./chats/index.ts";
 import { DevServerManagers, devServerRoutes } from "./devserver/index.ts";
 import { createHttpApp, errorBody, type HttpApp } from "./http-app.ts";
@@ -133,9 +134,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       worker,
     },
   });
+  const browserViews = (host: ProjectHost): BrowserView =>
+    hosts.part(
+      host.name,
+      "browser-view",
+      () =>
+        new BrowserView({
+          events: host.events,
+          devServerUrl: () => {
+            const devServer = host.live.snapshot.devServer;
+            return devServer.status === "running" ? devServer.url : undefined;
+          },
+          environment: env,
+        }),
+    );
   const streams = new ProjectStreams({
     hosts,
     version,
+    browserViews,
     ...(options.streamLimits === undefined ? {} : { limits: options.streamLimits }),
   });
   const context: ServerContext = {
