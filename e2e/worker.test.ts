@@ -4,7 +4,10 @@
  * state is reported as typed frames, every session ends with exactly one `ended`, cancelling kills what the
  * session started, and secrets never leave the worker.
  */
+
 import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { findExecutable } from "@autowright/agent-runtime";
 import type { WorkerOutboundFrame } from "@autowright/protocol";
@@ -269,6 +272,36 @@ describe("stopping a session", () => {
     await eventually(() => !pids.some(processRunning), 30_000);
     expect(await worker.exited).toBe(0);
     expectOneEndedLast(worker);
+  });
+
+  it("says so when the provider never answers, instead of waiting for the no-progress limit", async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      createProject(project.path, []).close();
+      const worker = run({
+        home: home.path,
+        start: startFrame({
+          cwd: project.path,
+          provider: "openai-compatible",
+          env: {
+            OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`,
+            OPENAI_API_KEY: "x",
+            AUTOWRIGHT_PROVIDER_TIMEOUT_MS: "1500",
+          },
+        }),
+      });
+      const ended = await worker.waitFor(frameOfType("ended"), 30_000);
+      expect(ended.outcome).toBe("failed");
+      expect(ended.summary).toMatch(
+        /^the model provider did not answer within 2 s: check that it is running/,
+      );
+      expect(await worker.exited).toBe(0);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it("ends the session when the orchestrator goes away (stdin closes)", async () => {

@@ -139,16 +139,29 @@ export function createToolLoopRuntime(
       // The loop counts tokens; the orchestrator prices them (the price table and the modelPrices setting).
       const usage: Usage = { inputTokens: 0, outputTokens: 0, costUsd: null };
       let streamError: unknown;
+      // A provider that never answers (a wrong port, a model still loading) is said as such, not waited on for
+      // the no-progress limit: the first answer must come within the provider timeout.
+      const firstAnswerMs = providerTimeoutMs(context.env);
+      const watched = new AbortController();
+      const forward = (): void => watched.abort(context.signal.reason);
+      context.signal.addEventListener("abort", forward, { once: true });
+      let silentProvider = false;
+      const firstAnswer = setTimeout(() => {
+        silentProvider = true;
+        watched.abort(new Error("the provider did not answer"));
+      }, firstAnswerMs);
       try {
         const stream = streamText({
           model,
           prompt: start.prompt,
           tools,
           stopWhen: stepCountIs(start.limits.maxTurns ?? defaultMaxTurns),
-          abortSignal: context.signal,
+          abortSignal: watched.signal,
           maxRetries: 0,
         });
         for await (const part of stream.fullStream) {
+          // `start` and `start-step` come before any request: only what the provider sends counts as an answer.
+          if (part.type !== "start" && part.type !== "start-step") clearTimeout(firstAnswer);
           switch (part.type) {
             case "text-delta":
               currentText += part.text;
@@ -176,6 +189,15 @@ export function createToolLoopRuntime(
         }
       } catch (error) {
         streamError = error;
+      } finally {
+        clearTimeout(firstAnswer);
+        context.signal.removeEventListener("abort", forward);
+      }
+      if (silentProvider && !context.signal.aborted) {
+        return {
+          kind: "failed",
+          summary: `the model provider did not answer within ${Math.round(firstAnswerMs / 1_000)} s: check that it is running and that its base URL and model are right (AUTOWRIGHT_PROVIDER_TIMEOUT_MS changes the wait)`,
+        };
       }
       if (streamError !== undefined) return failureResult(streamError, context);
       return {
@@ -184,6 +206,12 @@ export function createToolLoopRuntime(
       };
     },
   };
+}
+
+/** How long the first answer of the provider may take (`AUTOWRIGHT_PROVIDER_TIMEOUT_MS`, default 120 s). */
+function providerTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const configured = Number(env["AUTOWRIGHT_PROVIDER_TIMEOUT_MS"]);
+  return Number.isFinite(configured) && configured > 0 ? configured : 120_000;
 }
 
 /** The OS sandbox for the loop's commands, when bubblewrap is here and not turned off (`AUTOWRIGHT_SANDBOX=off`). */
