@@ -33,7 +33,10 @@ afterEach(async () => {
   project = undefined;
 });
 
-function streamsFor(limits: { dropEphemeralAboveBytes: number; closeAboveBytes: number }) {
+function streamsFor(
+  limits: { dropEphemeralAboveBytes: number; closeAboveBytes: number },
+  browserViews?: ConstructorParameters<typeof ProjectStreams>[0]["browserViews"],
+) {
   project = createTestProject();
   host = ProjectHost.open(
     { name: "demo", path: project.root, createdAt: new Date().toISOString() },
@@ -41,7 +44,15 @@ function streamsFor(limits: { dropEphemeralAboveBytes: number; closeAboveBytes: 
   );
   const opened = host;
   const hosts = { host: () => opened } as unknown as ProjectHosts;
-  return { streams: new ProjectStreams({ hosts, version: "t", limits }), host: opened };
+  return {
+    streams: new ProjectStreams({
+      hosts,
+      version: "t",
+      limits,
+      ...(browserViews === undefined ? {} : { browserViews }),
+    }),
+    host: opened,
+  };
 }
 
 describe("a slow client", () => {
@@ -85,6 +96,45 @@ describe("a slow client", () => {
     expect(streams.connectionCount).toBe(0);
     opened.events.durable("run.updated", { status: "stopped" });
     for (const socket of sockets) expect(socket.sent).toHaveLength(2);
+    streams.close();
+  });
+});
+
+describe("the live view of the app", () => {
+  it("is looked up only when a client subscribes, and a closing socket leaves it without asking for it again", () => {
+    const calls: string[] = [];
+    const view = {
+      subscribe: () => calls.push("subscribe"),
+      unsubscribe: () => calls.push("unsubscribe"),
+    };
+    let lookups = 0;
+    const { streams } = streamsFor({ dropEphemeralAboveBytes: 1e9, closeAboveBytes: 1e9 }, () => {
+      lookups += 1;
+      // After the server began to close, looking a project up throws: a closing socket must not do it.
+      if (lookups > 1) throw new Error("the server is shutting down");
+      return view as never;
+    });
+    const watcher = new FakeSocket();
+    const bystander = new FakeSocket();
+    streams.attach(watcher as unknown as WebSocket, "demo", undefined);
+    streams.attach(bystander as unknown as WebSocket, "demo", undefined);
+    watcher.emit("message", Buffer.from(JSON.stringify({ v: 1, type: "browser.subscribe" })), false);
+    bystander.close(1000, "bye");
+    watcher.close(1000, "bye");
+    expect(calls).toEqual(["subscribe", "unsubscribe"]);
+    expect(lookups).toBe(1);
+    streams.close();
+  });
+
+  it("answers a message that fails with an error frame instead of throwing", () => {
+    const { streams } = streamsFor({ dropEphemeralAboveBytes: 1e9, closeAboveBytes: 1e9 }, () => {
+      throw new Error("boom");
+    });
+    const socket = new FakeSocket();
+    streams.attach(socket as unknown as WebSocket, "demo", undefined);
+    socket.emit("message", Buffer.from(JSON.stringify({ v: 1, type: "browser.subscribe" })), false);
+    expect(socket.sent.at(-1)).toMatchObject({ type: "error", data: { code: "internal_error" } });
+    expect(socket.closedWith).toBeUndefined();
     streams.close();
   });
 });

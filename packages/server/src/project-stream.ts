@@ -61,6 +61,8 @@ class StreamConnection {
   helloSeq = 0;
   lastHeard = Date.now();
   dropped = 0;
+  /** The live view this connection watches (`browser.subscribe`), if any. */
+  browserView: BrowserView | undefined;
   closed = false;
   readonly #limits: StreamLimits;
 
@@ -210,7 +212,15 @@ export class ProjectStreams {
     this.#add(connection);
     socket.on("message", (data, isBinary) => {
       connection.lastHeard = Date.now();
-      this.#onMessage(connection, isBinary ? undefined : data.toString());
+      try {
+        this.#onMessage(connection, isBinary ? undefined : data.toString());
+      } catch (error) {
+        // A message must never take the server down: the client is told, the socket stays open.
+        const failure = AppError.isInstance(error)
+          ? error
+          : new AppError("internal_error", "the message could not be handled");
+        connection.error(failure.code, failure.message);
+      }
     });
     socket.on("pong", () => {
       connection.lastHeard = Date.now();
@@ -327,9 +337,13 @@ export class ProjectStreams {
         connection.error("not_found", "live pictures of the app are not available on this server");
         return;
       }
-      const view = this.#browserViews(connection.host);
-      if (message.type === "browser.subscribe") view.subscribe(connection);
-      else view.unsubscribe(connection);
+      if (message.type === "browser.unsubscribe") {
+        connection.browserView?.unsubscribe(connection);
+        connection.browserView = undefined;
+        return;
+      }
+      connection.browserView ??= this.#browserViews(connection.host);
+      connection.browserView.subscribe(connection);
       return;
     }
     if (message.type === "ping") {
@@ -364,8 +378,8 @@ export class ProjectStreams {
 
   #remove(connection: StreamConnection): void {
     connection.closed = true;
-    if (this.#browserViews !== undefined && !connection.host.closed)
-      this.#browserViews(connection.host).unsubscribe(connection);
+    connection.browserView?.unsubscribe(connection);
+    connection.browserView = undefined;
     const connections = this.#connections.get(connection.host);
     if (connections === undefined) return;
     connections.delete(connection);
