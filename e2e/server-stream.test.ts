@@ -112,7 +112,10 @@ describe("the project stream", () => {
       replayLatencyMs: 50,
     });
     await client.waitFor((event) => event.type === "agent.started", "the first agent");
-    const paused = await harness.api("POST", "/api/projects/shop/run/pause");
+    // As the README's curl sends it: a JSON content type and no body.
+    const paused = await harness.api("POST", "/api/projects/shop/run/pause", undefined, {
+      headers: { "content-type": "application/json" },
+    });
     expect(paused.body).toMatchObject({ active: true, paused: true });
     await client.waitFor(
       (event) => event.type === "run.updated" && event.data.status === "paused",

@@ -54,6 +54,26 @@ describe("createHttpApp", () => {
     expect(JSON.stringify(internal.json())).not.toContain("secret internals");
   });
 
+  it("takes an empty JSON body as no body", async () => {
+    const server = build();
+    server.post("/ping", async (request) => ({ body: request.body ?? null }));
+    const empty = await server.inject({
+      method: "POST",
+      url: "/ping",
+      headers: { "content-type": "application/json" },
+      payload: "",
+    });
+    expect(empty.statusCode).toBe(200);
+    expect(empty.json()).toEqual({ body: null });
+    const poisoned = await server.inject({
+      method: "POST",
+      url: "/ping",
+      headers: { "content-type": "application/json" },
+      payload: '{"__proto__":{"admin":true}}',
+    });
+    expect(poisoned.statusCode).toBe(400);
+  });
+
   it("refuses bad JSON, large bodies and unknown routes in the same shape", async () => {
     const server = build();
     const badJson = await server.inject({

@@ -69,6 +69,18 @@ function createTypedApp(options: { bodyLimit?: number } = {}) {
     return503OnClosing: true,
     forceCloseConnections: true,
   }).withTypeProvider<ZodTypeProvider>();
+  // An empty body sent as JSON (`curl -H 'Content-Type: application/json' -X POST …/run/pause`) is no body, not an
+  // error; anything else goes through Fastify's own parser (which refuses prototype poisoning).
+  const jsonParser = app.getDefaultJsonParser("error", "ignore");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = typeof body === "string" ? body : body.toString("utf8");
+    if (text.trim() === "") {
+      done(null, undefined);
+      return;
+    }
+    jsonParser(request, text, done);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error: FastifyError, request, reply) => {
