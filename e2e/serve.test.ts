@@ -68,6 +68,17 @@ describe("autowright serve", () => {
     expect(existsSync(join(home.path, "server.json"))).toBe(false);
   });
 
+  it("starts on a fresh machine, where the home directory does not exist yet", async () => {
+    using parent = temporaryDirectory("autowright-serve-");
+    const home = join(parent.path, "not", "there", "yet");
+    const { child, link } = await serve(home, ["--no-open"]);
+    expect(link).toMatch(/\/\?token=/);
+    expect(statSync(join(home, "auth-token")).mode & 0o777).toBe(0o600);
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+
   it("refuses a bad port in one line", () => {
     using home = temporaryDirectory("autowright-serve-");
     const result = spawnSync(process.execPath, [launcher, "serve", "--port", "http", "--home", home.path], {

@@ -4,7 +4,7 @@
  * real-time stream at `/ws/projects/:name`, and the UI. Every request passes the guard first (Host, Origin,
  * token). One server per home directory: `<home>/server.json` says where it is.
  */
-import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { commandEnvironment } from "@autowright/agent-runtime";
@@ -107,6 +107,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       `binding ${bindHost} exposes the server to the network: pass --host explicitly to do so`,
     );
   }
+  // A first start on a fresh machine: the home directory does not exist yet.
+  mkdirSync(options.home, { recursive: true, mode: 0o700 });
   await refuseSecondServer(options.home, env);
   const token = loadAuthToken(options.home, env);
   const registry = Registry.open(options.home);

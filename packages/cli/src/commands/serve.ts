@@ -33,6 +33,20 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<nu
       );
   }
   const host = options.host ?? "127.0.0.1";
+  // The signal handlers come first: a SIGTERM that arrives while starting, or right after the link is printed,
+  // must still stop the server cleanly.
+  let stopRequested: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    stopRequested = resolve;
+  });
+  const stop = (): void => {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    io.stderr("autowright: stopping (runs, dev servers and terminals are stopped first)\n");
+    stopRequested();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({
@@ -45,6 +59,8 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<nu
       uiDirectory: join(dirname(process.argv[1] ?? "."), "..", "dist", "ui"),
     });
   } catch (error) {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
     const openUrl = AppError.isInstance(error) ? error.details?.["openUrl"] : undefined;
     if (typeof openUrl === "string") {
       io.stdout(`autowright is already running for ${home}: ${openUrl}\n`);
@@ -60,16 +76,7 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<nu
   io.stdout(`autowright ${version} serving ${home}\nMission Control: ${server.openUrl}\n`);
   if (options.open !== false && !headless(io.env)) openBrowser(server.openUrl);
 
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      io.stderr("autowright: stopping (runs, dev servers and terminals are stopped first)\n");
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await stopped;
   await server.close();
   return 0;
 }
