@@ -4,8 +4,8 @@
  * the database created, a git repository made when there is none, and the project registered.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
 import { scaffoldPrompts } from "@autowright/agent-runtime";
 import { analyzeBacklog, type BacklogAnalysis } from "@autowright/domain";
 import { AppError, type Project, projectNameSchema } from "@autowright/protocol";
@@ -20,6 +20,7 @@ import {
   type ScaffoldResult,
   scaffoldProjectFiles,
 } from "@autowright/store";
+import { realFuturePath } from "./allowed-paths.ts";
 
 /** True when `directory` is inside a git work tree. */
 export function isGitRepository(directory: string): boolean {
@@ -53,15 +54,7 @@ export function defaultProjectName(root: string, explicit: string | undefined): 
 }
 
 /** The absolute path `path` will have once created, with the existing part's symlinks resolved. */
-export function resolvedFuturePath(path: string): string {
-  let existing = path;
-  const rest: string[] = [];
-  while (!existsSync(existing)) {
-    rest.unshift(basename(existing));
-    existing = dirname(existing);
-  }
-  return join(realpathSync(existing), ...rest);
-}
+export { realFuturePath as resolvedFuturePath } from "./allowed-paths.ts";
 
 /** Refuses, before anything is written, a name or folder that the registry already gives to another entry. */
 export function assertRegistrable(registry: Registry, name: string, root: string): void {
@@ -99,7 +92,7 @@ export function setUpProject(
   if (existsSync(options.root) && !statSync(options.root).isDirectory()) {
     throw new AppError("directory_not_found", `not a directory: ${options.root}`);
   }
-  const root = resolvedFuturePath(options.root);
+  const root = realFuturePath(options.root);
   const name = parseProjectName(options.name);
   assertRegistrable(registry, name, root);
   mkdirSync(root, { recursive: true });

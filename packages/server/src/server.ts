@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { commandEnvironment } from "@autowright/agent-runtime";
+import { commandEnvironment, isProcessLive } from "@autowright/agent-runtime";
 import type { WorkerCommand } from "@autowright/orchestrator";
 import { AppError, type ErrorCode, type ServerFile, serverFileSchema } from "@autowright/protocol";
 import { Registry, readSecrets } from "@autowright/store";
@@ -15,6 +15,7 @@ import fastifySwagger from "@fastify/swagger";
 import fastifyWebsocket from "@fastify/websocket";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
+import type { WebSocket } from "ws";
 import { z } from "zod";
 import { defaultAllowedRoots } from "./allowed-paths.ts";
 import { loadAuthToken } from "./auth-token.ts";
@@ -258,20 +259,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         }),
     );
   chatRoutes(context, chats)(app);
-  app.get("/ws/projects/:name/chats/:id", { websocket: true, schema: { hide: true } }, (socket, request) => {
-    const params = request.params as { name: string; id: string };
-    const refuse = (code: ErrorCode, message: string, closeCode: number): void => {
-      socket.send(JSON.stringify({ type: "chat.error", code, message }));
-      socket.close(closeCode, message.slice(0, 120));
-    };
-    if (request.refusal !== undefined) return refuse(request.refusal.code, request.refusal.message, 4403);
-    try {
-      attachChatSocket(socket, chats(params.name).get(params.id));
-    } catch (error) {
-      const failure = AppError.isInstance(error) ? error : new AppError("internal_error", String(error));
-      refuse(failure.code, failure.message, 4404);
-    }
-  });
+  sessionSocketRoute(app, "/ws/projects/:name/chats/:id", "chat.error", (params, socket) =>
+    attachChatSocket(socket, chats(params.name).get(params.id)),
+  );
 
   const terminals = (name: string): TerminalManager =>
     hosts.part(
@@ -281,23 +271,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         new TerminalManager({ cwd: host.paths.root, environment: () => context.userProcessEnvironment() }),
     );
   terminalRoutes(context, terminals)(app);
-  app.get(
-    "/ws/projects/:name/terminals/:id",
-    { websocket: true, schema: { hide: true } },
-    (socket, request) => {
-      const params = request.params as { name: string; id: string };
-      const refuse = (code: ErrorCode, message: string, closeCode: number): void => {
-        socket.send(JSON.stringify({ type: "error", code, message }));
-        socket.close(closeCode, message.slice(0, 120));
-      };
-      if (request.refusal !== undefined) return refuse(request.refusal.code, request.refusal.message, 4403);
-      try {
-        attachTerminalSocket(socket, terminals(params.name).get(params.id));
-      } catch (error) {
-        const failure = AppError.isInstance(error) ? error : new AppError("internal_error", String(error));
-        refuse(failure.code, failure.message, 4404);
-      }
-    },
+  sessionSocketRoute(app, "/ws/projects/:name/terminals/:id", "error", (params, socket) =>
+    attachTerminalSocket(socket, terminals(params.name).get(params.id)),
   );
 
   // The MCP backlog server over Streamable HTTP, behind the same guard (token, Host).
@@ -392,10 +367,38 @@ declare module "fastify" {
   }
 }
 
+/**
+ * A WebSocket of one chat or terminal (`/ws/projects/:name/<kind>/:id`): a refused upgrade, or an unknown project
+ * or id, is told in the route's own error frame (`errorType`) and closed with 4403 or 4404.
+ */
+function sessionSocketRoute(
+  app: HttpApp,
+  url: string,
+  errorType: "error" | "chat.error",
+  attach: (params: { name: string; id: string }, socket: WebSocket) => void,
+): void {
+  app.get(url, { websocket: true, schema: { hide: true } }, (socket, request) => {
+    const refuse = (code: ErrorCode, message: string, closeCode: number): void => {
+      socket.send(JSON.stringify({ type: errorType, code, message }));
+      socket.close(closeCode, message.slice(0, 120));
+    };
+    if (request.refusal !== undefined) {
+      refuse(request.refusal.code, request.refusal.message, 4403);
+      return;
+    }
+    try {
+      attach(request.params as { name: string; id: string }, socket);
+    } catch (error) {
+      const failure = AppError.isInstance(error) ? error : new AppError("internal_error", String(error));
+      refuse(failure.code, failure.message, 4404);
+    }
+  });
+}
+
 /** Refuses to start when a live server already serves this home directory (it says where). */
 async function refuseSecondServer(home: string, env: NodeJS.ProcessEnv): Promise<void> {
   const current = readServerFile(home);
-  if (current === undefined || current.pid === process.pid || !processExists(current.pid)) return;
+  if (current === undefined || current.pid === process.pid || !isProcessLive(current.pid)) return;
   const token = loadAuthToken(home, env);
   try {
     const response = await fetch(`${current.url}/api/health`, {
@@ -434,15 +437,6 @@ function portFree(host: string, port: number): Promise<boolean> {
     probe.once("error", () => resolve(false));
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(true)));
   });
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** The server's own secret (its auth token) never reaches workers, dev servers or terminals. */
