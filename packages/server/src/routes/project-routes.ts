@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { scaffoldPrompts } from "@autowright/agent-runtime";
 import {
   AppError,
+  emptySnapshot,
   folderListQuerySchema,
   folderListResponseSchema,
   healthResponseSchema,
@@ -31,19 +32,6 @@ import type { HttpApp } from "../http-app.ts";
 import { importAutoforgeProject, setUpProject } from "../project-setup.ts";
 import type { ServerServices } from "../server-services.ts";
 
-const emptyProgress = {
-  passing: 0,
-  unverified: 0,
-  inProgress: 0,
-  verifying: 0,
-  needsInput: 0,
-  failed: 0,
-  pending: 0,
-  blocked: 0,
-  total: 0,
-  percentage: 0,
-};
-
 /** A project's summary; a project whose folder is gone is listed with the problem instead of failing the list. */
 export function projectSummary(services: ServerServices, name: string): ProjectSummary {
   const project = services.registry.getProject(name);
@@ -53,7 +41,7 @@ export function projectSummary(services: ServerServices, name: string): ProjectS
     return { ...project, hasSpec: hasSpec(host.paths), progress: host.live.snapshot.progress };
   } catch (error) {
     const message = AppError.isInstance(error) ? error.message : String(error);
-    return { ...project, hasSpec: false, progress: emptyProgress, problem: message };
+    return { ...project, hasSpec: false, progress: emptySnapshot().progress, problem: message };
   }
 }
 
