@@ -2,7 +2,7 @@
 // it loads on demand (one per command).
 // Native modules stay external: they are the published package's runtime dependencies.
 
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { build } from "esbuild";
 
@@ -37,4 +37,47 @@ const outputs = new Set(Object.keys(result.metafile.outputs).map((path) => relat
 const chunks = join(distDirectory, "chunks");
 for (const name of readdirSync(chunks)) {
   if (!outputs.has(join("chunks", name))) rmSync(join(chunks, name), { force: true });
+}
+
+// The dashboard (packages/ui) is built by Vite into packages/cli/dist/ui, which the server serves. Skipped when
+// nothing it is made of changed since the last build (the test command builds every time).
+const uiRoot = new URL("../packages/ui/", import.meta.url).pathname;
+const uiOutput = join(distDirectory, "ui", "index.html");
+if (
+  newestChange([
+    join(uiRoot, "src"),
+    join(uiRoot, "index.html"),
+    join(uiRoot, "vite.config.ts"),
+    new URL("../packages/protocol/src", import.meta.url).pathname,
+  ]) > modifiedAt(uiOutput)
+) {
+  const { build: viteBuild } = await import("vite");
+  await viteBuild({ configFile: join(uiRoot, "vite.config.ts"), logLevel: "warn" });
+}
+
+function modifiedAt(path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function newestChange(paths) {
+  let newest = 0;
+  for (const path of paths) {
+    let stats;
+    try {
+      stats = statSync(path);
+    } catch {
+      continue;
+    }
+    if (stats.isDirectory()) {
+      for (const entry of readdirSync(path, { recursive: true })) {
+        const time = modifiedAt(join(path, String(entry)));
+        if (time > newest) newest = time;
+      }
+    } else if (stats.mtimeMs > newest) newest = stats.mtimeMs;
+  }
+  return newest;
 }

@@ -56,7 +56,8 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<nu
       ...(port === undefined ? {} : { port, exactPort: true }),
       env: io.env,
       version,
-      uiDirectory: join(dirname(process.argv[1] ?? "."), "..", "dist", "ui"),
+      // AUTOWRIGHT_UI_DIR serves a dashboard built elsewhere (development: `vite build --outDir`).
+      uiDirectory: io.env["AUTOWRIGHT_UI_DIR"] ?? join(dirname(process.argv[1] ?? "."), "..", "dist", "ui"),
     });
   } catch (error) {
     process.off("SIGINT", stop);
