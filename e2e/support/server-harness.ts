@@ -50,8 +50,8 @@ export interface ServerHarness {
   stream(path: string, options?: { token?: string | null; headers?: Record<string, string> }): StreamClient;
   /** Creates a project through the API with `npm test` and a git commit, and imports the backlog. */
   createProject(name: string, backlog?: object[]): Promise<string>;
-  /** Closes the server and starts a new one on the same home (a restart). */
-  restart(): Promise<void>;
+  /** Closes the server and starts a new one on the same home (a restart); `whileDown` runs in between. */
+  restart(whileDown?: () => unknown): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -168,8 +168,9 @@ export async function startServerHarness(options: Partial<ServerOptions> = {}): 
       }
       return root;
     },
-    async restart() {
+    async restart(whileDown) {
       await harness.server.close();
+      await whileDown?.();
       harness.server = await start();
     },
     async close() {

@@ -6,6 +6,20 @@ import type { ProjectView } from "./project-view.ts";
 
 const ProjectStoreContext = createContext<ProjectStore | undefined>(undefined);
 
+/**
+ * The open stores by project, on `window.__autowright.stores`: a hook for benchmarks and debugging in the browser's
+ * console (`__autowright.stores.get("shop").view`). It holds nothing the page could not read anyway.
+ */
+export interface AutowrightDebugHook {
+  readonly stores: Map<string, ProjectStore>;
+}
+
+function debugHook(): AutowrightDebugHook {
+  const holder = window as unknown as { __autowright?: AutowrightDebugHook };
+  holder.__autowright ??= { stores: new Map() };
+  return holder.__autowright;
+}
+
 /** Opens the store of `project` for its children (and closes it when the project changes or unmounts). */
 export function ProjectStoreProvider(props: {
   readonly project: string;
@@ -19,7 +33,9 @@ export function ProjectStoreProvider(props: {
     const store = new ProjectStore(props.project);
     store.start();
     setOwn(store);
+    debugHook().stores.set(props.project, store);
     return () => {
+      if (debugHook().stores.get(props.project) === store) debugHook().stores.delete(props.project);
       store.close();
       setOwn(undefined);
     };
