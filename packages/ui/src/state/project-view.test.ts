@@ -1,4 +1,4 @@
-import type { Feature } from "@autowright/protocol";
+import { emptySnapshot, type Feature } from "@autowright/protocol";
 import { describe, expect, it } from "vitest";
 import { durableEvent, ephemeralEvent, helloEvent, makeFeature } from "../test-support.ts";
 import {
@@ -42,7 +42,7 @@ describe("the project view reducer", () => {
         helloEvent(
           {
             run: { status: "running" },
-            progress: { ...helloEvent().data.snapshot.progress, passing: 2, total: 5 },
+            progress: { ...emptySnapshot().progress, passing: 2, total: 5 },
           } as never,
           7,
         ),
@@ -164,7 +164,7 @@ describe("the project view reducer", () => {
 
   it("takes each durable event into the history once, also when a replay overlaps the snapshot", () => {
     const progress = (seq: number, passing: number) =>
-      durableEvent("progress.updated", { ...helloEvent().data.snapshot.progress, passing, total: 4 }, seq);
+      durableEvent("progress.updated", { ...emptySnapshot().progress, passing, total: 4 }, seq);
     // First connection with sinceSeq=0: the snapshot at 3, then the replay of 1..3.
     let view = fold(initialProjectView("demo"), {
       type: "events",

@@ -19,7 +19,10 @@ class FakeSocket {
   onmessage: ((message: { data: unknown }) => void) | null = null;
   onclose: ((close: { code: number; reason: string }) => void) | null = null;
   onerror: (() => void) | null = null;
-  constructor(readonly url: string) {}
+  readonly url: string;
+  constructor(url: string) {
+    this.url = url;
+  }
   open(): void {
     this.readyState = 1;
     this.onopen?.();
@@ -84,7 +87,9 @@ function harness(options: { sinceSeq?: number } = {}) {
   const advance = (ms: number) => {
     const until = now + ms;
     for (;;) {
-      const due = [...timers.entries()].filter(([, timer]) => timer.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
+      const due = [...timers.entries()]
+        .filter(([, timer]) => timer.at <= until)
+        .sort((a, b) => a[1].at - b[1].at)[0];
       if (due === undefined) break;
       timers.delete(due[0]);
       now = due[1].at;
@@ -125,7 +130,14 @@ describe("the stream client", () => {
     test.last().open();
     test.last().receive("not json");
     test.last().receive({ v: protocolVersion, type: "agent.updated", at: "x", data: {} });
-    test.last().receive({ v: protocolVersion, type: "run.updated", at: new Date(0).toISOString(), data: { status: "running" } });
+    test
+      .last()
+      .receive({
+        v: protocolVersion,
+        type: "run.updated",
+        at: new Date(0).toISOString(),
+        data: { status: "running" },
+      });
     expect(test.events).toEqual([]);
     expect(test.invalid).toHaveLength(3);
   });
@@ -188,7 +200,9 @@ describe("the stream client", () => {
     test.client.start();
     test.last().open();
     test.advance(clientPingMs);
-    expect(test.last().sent.map((frame) => JSON.parse(frame))).toEqual([{ v: protocolVersion, type: "ping" }]);
+    expect(test.last().sent.map((frame) => JSON.parse(frame))).toEqual([
+      { v: protocolVersion, type: "ping" },
+    ]);
   });
 
   it("leaves nothing running once stopped", () => {
