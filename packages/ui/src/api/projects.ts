@@ -63,7 +63,7 @@ export const deleteFeature = (project: string, id: number) =>
 /** Replaces a feature's dependencies (a cycle is refused with `dependency_cycle`). */
 export const putDependencies = (project: string, id: number, dependencies: number[]) =>
   apiRequest("PUT", projectPath(project, `/features/${id}/dependencies`), featureResponseSchema, {
-    body: { dependencies },
+    body: { dependencyIds: dependencies },
   });
 /** Moves a feature to the end of the queue. */
 export const skipFeature = (project: string, id: number) =>

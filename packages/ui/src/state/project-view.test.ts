@@ -176,6 +176,19 @@ describe("the project view reducer", () => {
     expect(view.progressHistory.map((point) => point.passing)).toEqual([0, 1, 2, 3]);
   });
 
+  it("keeps the chart in time order when the log's points replay after the snapshot's", () => {
+    const progress = (seq: number, passing: number) =>
+      durableEvent("progress.updated", { ...emptySnapshot().progress, passing, total: 4 }, seq);
+    const snapshotProgress = { ...emptySnapshot().progress, passing: 2, total: 4 };
+    const view = fold(initialProjectView("demo"), {
+      type: "events",
+      events: [helloEvent({ progress: snapshotProgress }, 2), progress(1, 1), progress(2, 2)],
+    });
+    const times = view.progressHistory.map((point) => point.at);
+    expect([...times].sort()).toEqual(times);
+    expect(view.progressHistory.map((point) => point.passing)).toEqual([1, 2]);
+  });
+
   it("starts the history again when the server's log is behind it (a reset project)", () => {
     let view = fold(initialProjectView("demo"), {
       type: "events",

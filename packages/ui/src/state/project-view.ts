@@ -22,6 +22,8 @@ export interface ProgressPoint {
   readonly at: string;
   readonly passing: number;
   readonly total: number;
+  /** A point from a `hello` snapshot rather than a `progress.updated` event (replaced by the log's own points). */
+  readonly fromSnapshot?: boolean;
 }
 
 /** One line of the activity feed: what an agent said or did, or what Maestro decided. */
@@ -185,7 +187,7 @@ function foldEvent(view: ProjectView, event: ServerEvent): ProjectView {
         // The snapshot's progress is a point of the chart when the history has none yet.
         progressHistory:
           base.progressHistory.length === 0 && progress.total > 0
-            ? [{ at: event.at, passing: progress.passing, total: progress.total }]
+            ? [{ at: event.at, passing: progress.passing, total: progress.total, fromSnapshot: true }]
             : base.progressHistory,
         agentNames: withAgentNames(base.agentNames, event.data.snapshot.agents),
       };
@@ -237,7 +239,7 @@ function foldEvent(view: ProjectView, event: ServerEvent): ProjectView {
           key: `s${event.seq}`,
           at: event.at,
           kind: "thought",
-          message: `started on ${event.data.featureNames.join(", ") || `a ${event.data.role} session`}`,
+          message: `started on ${event.data.featureNames.join(", ") || `${/^[aeiou]/.test(event.data.role) ? "an" : "a"} ${event.data.role} session`}`,
           agentId: event.data.agentId,
           agentName: event.data.name,
           ...(event.data.featureIds[0] === undefined ? {} : { featureId: event.data.featureIds[0] }),

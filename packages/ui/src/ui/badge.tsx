@@ -8,14 +8,14 @@ export const badgeVariants = cva(
   {
     variants: {
       tone: {
-        neutral: "bg-surface-muted text-muted",
-        accent: "bg-accent-soft text-accent",
-        pending: "bg-status-soft-pending text-status-pending",
-        progress: "bg-status-soft-progress text-status-progress",
-        verifying: "bg-status-soft-verifying text-status-verifying",
-        input: "bg-status-soft-input text-status-input",
-        failed: "bg-status-soft-failed text-status-failed",
-        done: "bg-status-soft-done text-status-done",
+        neutral: "bg-surface-muted text-foreground/80",
+        accent: "bg-accent-soft text-accent-strong",
+        pending: "bg-status-soft-pending text-status-pending-strong",
+        progress: "bg-status-soft-progress text-status-progress-strong",
+        verifying: "bg-status-soft-verifying text-status-verifying-strong",
+        input: "bg-status-soft-input text-status-input-strong",
+        failed: "bg-status-soft-failed text-status-failed-strong",
+        done: "bg-status-soft-done text-status-done-strong",
       },
     },
     defaultVariants: { tone: "neutral" },

@@ -11,7 +11,7 @@ export const buttonVariants = cva(
         primary: "bg-accent text-accent-foreground hover:opacity-90 shadow-sm",
         secondary: "border border-border bg-surface text-foreground hover:bg-surface-muted",
         ghost: "text-foreground hover:bg-surface-muted",
-        danger: "bg-status-failed text-white hover:opacity-90",
+        danger: "bg-danger text-white hover:opacity-90",
       },
       size: {
         sm: "h-8 px-2.5",
