@@ -223,12 +223,17 @@ function foldEvent(view: ProjectView, event: ServerEvent): ProjectView {
   switch (event.type) {
     case "progress.updated": {
       const point = { at: event.at, passing: event.data.passing, total: event.data.total };
-      const last = history.progressHistory.at(-1);
-      if (last !== undefined && last.passing === point.passing && last.total === point.total) return history;
-      return {
-        ...history,
-        progressHistory: capped([...history.progressHistory, point], viewLimits.progressPoints),
-      };
+      // The log's own points supersede the point a snapshot stood in with.
+      const points = history.progressHistory.some((existing) => existing.fromSnapshot)
+        ? history.progressHistory.filter((existing) => !existing.fromSnapshot)
+        : history.progressHistory;
+      const last = points.at(-1);
+      if (last !== undefined && last.passing === point.passing && last.total === point.total)
+        return points === history.progressHistory ? history : { ...history, progressHistory: points };
+      const index = points.findIndex((existing) => existing.at > point.at);
+      const next =
+        index === -1 ? [...points, point] : [...points.slice(0, index), point, ...points.slice(index)];
+      return { ...history, progressHistory: capped(next, viewLimits.progressPoints) };
     }
     case "agent.started":
       return {
