@@ -37,9 +37,12 @@ export function uiRoutes(uiDirectory: string | undefined): (app: HttpApp) => voi
     app.get("/", { schema: { hide: true } }, async (_request, reply) =>
       reply.type(contentTypes[".html"] as string).send(index()),
     );
-    app.get("/projects/*", { schema: { hide: true } }, async (_request, reply) =>
-      reply.type(contentTypes[".html"] as string).send(index()),
-    );
+    // The dashboard's own routes (deep links, reloads) get its page.
+    for (const path of ["/projects/*", "/settings", "/new"]) {
+      app.get(path, { schema: { hide: true } }, async (_request, reply) =>
+        reply.type(contentTypes[".html"] as string).send(index()),
+      );
+    }
     if (root === undefined) return;
     app.get("/assets/*", { schema: { hide: true } }, async (request, reply) => {
       const relative = normalize((request.params as { "*": string })["*"]);
