@@ -71,7 +71,8 @@ export function ProjectShell(props: {
     queryFn: () => getProject(props.project),
     retry: (count, error) => !(error instanceof ApiError && error.status === 404) && count < 2,
   });
-  if (detail.isError) {
+  // A failed background refetch keeps the screen: only a project that never loaded shows the error page.
+  if (detail.isError && detail.data === undefined) {
     return (
       <CenteredMessage
         title={

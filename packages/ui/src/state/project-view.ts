@@ -103,6 +103,7 @@ export type ProjectViewAction =
   | { readonly type: "celebration.dismissed"; readonly key: string }
   | { readonly type: "invalid.frame"; readonly reason: string }
   | { readonly type: "load.failed"; readonly message: string }
+  | { readonly type: "stream.error.dismissed" }
   | { readonly type: "screenshots.stopped" };
 
 /** Limits of the in-memory history. */
@@ -161,6 +162,8 @@ export function reduceProjectView(view: ProjectView, action: ProjectViewAction):
     }
     case "invalid.frame":
       return { ...view, streamError: `The server sent ${action.reason}.` };
+    case "stream.error.dismissed":
+      return view.streamError === undefined ? view : { ...view, streamError: undefined };
     case "load.failed":
       return { ...view, streamError: action.message };
     case "screenshots.stopped":
