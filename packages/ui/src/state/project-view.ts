@@ -226,10 +226,11 @@ function foldEvent(view: ProjectView, event: ServerEvent): ProjectView {
   switch (event.type) {
     case "progress.updated": {
       const point = { at: event.at, passing: event.data.passing, total: event.data.total };
-      // The log's own points supersede the point a snapshot stood in with.
-      const points = history.progressHistory.some((existing) => existing.fromSnapshot)
-        ? history.progressHistory.filter((existing) => !existing.fromSnapshot)
-        : history.progressHistory;
+      // Replayed points of the log supersede the point the snapshot stood in with; live ones follow it.
+      const points =
+        event.seq <= view.replayUntil && history.progressHistory.some((existing) => existing.fromSnapshot)
+          ? history.progressHistory.filter((existing) => !existing.fromSnapshot)
+          : history.progressHistory;
       const last = points.at(-1);
       if (last !== undefined && last.passing === point.passing && last.total === point.total)
         return points === history.progressHistory ? history : { ...history, progressHistory: points };
