@@ -97,7 +97,7 @@ describe.skipIf(chromiumPath === undefined)("Mission Control in a real browser",
     });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     await page.locator('[data-testid^="agent-card-"]').first().waitFor({ timeout: 60_000 });
-    await expect.poll(() => page.getByTestId("maestro").textContent()).toMatch(/Coding [1-9]/);
+    await expect.poll(() => page.getByTestId("maestro").textContent()).toMatch(/Coding\s*[1-9]/);
     await checkScreen(page, "dashboard-running-1280-light");
 
     await expect.poll(() => cardsIn(page, "passing"), { timeout: 120_000 }).toBe(3);
@@ -107,16 +107,19 @@ describe.skipIf(chromiumPath === undefined)("Mission Control in a real browser",
     await page.getByTestId("banner-completed").waitFor({ timeout: 30_000 });
     await checkScreen(page, "dashboard-completed-1280-light");
     expect(problems).toEqual([]);
-  });
+  }, 240_000);
 
   it("opens a feature by deep link with its evidence and the merged diff", async () => {
     const { page, problems } = await open("/projects/shop/features/1");
     const dialog = page.getByRole("dialog");
     await dialog.waitFor();
     await expect.poll(() => dialog.textContent()).toContain("Product list");
-    await expect.poll(() => dialog.textContent(), { timeout: 30_000 }).toMatch(/exit 0|exit code 0/i);
+    await dialog.getByRole("tab", { name: /evidence/i }).click();
+    await expect.poll(() => dialog.textContent(), { timeout: 30_000 }).toMatch(/exit 0/i);
+    await checkScreen(page, "feature-detail-evidence-1280-light");
+    await dialog.getByRole("tab", { name: /diff/i }).click();
     await expect.poll(() => dialog.textContent(), { timeout: 30_000 }).toContain("src/feature-1.js");
-    await checkScreen(page, "feature-detail-1280-light");
+    await checkScreen(page, "feature-detail-diff-1280-light");
     await page.keyboard.press("Escape");
     await expect.poll(() => page.url()).toMatch(/\/projects\/shop$/);
     expect(problems).toEqual([]);
@@ -251,7 +254,15 @@ describe.skipIf(chromiumPath === undefined)("Mission Control in a real browser",
       for (const dark of [false, true]) {
         for (const screen of screens) {
           const watched = await open(screen.path, { ...size, dark });
-          await watched.page.locator(screen.ready).first().waitFor();
+          await watched.page
+            .locator(screen.ready)
+            .first()
+            .waitFor()
+            .catch((error: unknown) => {
+              throw new Error(
+                `${screen.name} (${screen.path}) never showed ${screen.ready}: ${String(error)}`,
+              );
+            });
           await checkScreen(watched.page, `${screen.name}-${size.width}-${dark ? "dark" : "light"}`);
           expect(watched.problems, screen.name).toEqual([]);
           await watched.close();

@@ -358,6 +358,76 @@ export const folderListResponseSchema = z.object({
       isAutoforgeProject: z.boolean(),
     }),
   ),
+  /** The folders the server may use (projects must be inside one), to start browsing from. */
+  roots: z.array(z.string()).optional(),
 });
 /** A folder listing. */
 export type FolderListResponse = z.infer<typeof folderListResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Set-up: the provider connection test and the demo project
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * `POST /api/providers/test`: try a provider's connection without saving anything. `apiKey` overrides the saved
+ * secret (and the server's environment) for this test only; it is never echoed back nor logged.
+ */
+export const providerTestRequestSchema = z.strictObject({
+  provider: providerSchema,
+  baseUrl: z
+    .url({ protocol: /^https?$/, error: "a base URL is an absolute http(s) URL" })
+    .max(2048)
+    .optional(),
+  model: z.string().trim().min(1).max(200).optional(),
+  apiKey: z.string().min(1).max(10_000).optional(),
+});
+/** `POST /api/providers/test` body. */
+export type ProviderTestRequest = z.infer<typeof providerTestRequestSchema>;
+
+/** The result of a connection test: a failure is `ok: false` with a readable message, never an HTTP error. */
+export const providerTestResponseSchema = z.object({
+  ok: z.boolean(),
+  message: z.string(),
+  latencyMs: z.number().int().nonnegative(),
+  /** The model the test used or found. */
+  model: z.string().optional(),
+});
+/** `POST /api/providers/test` response. */
+export type ProviderTestResponse = z.infer<typeof providerTestResponseSchema>;
+
+/** `POST /api/demo`: the demo project (created or reused) and its replay run. */
+export const demoResponseSchema = z.object({
+  project: projectSummarySchema,
+  run: runStateSchema,
+});
+/** `POST /api/demo` response. */
+export type DemoResponse = z.infer<typeof demoResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Feature diff
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The most bytes of patch `GET …/features/:id/diff` returns (`truncated` says when it cut). */
+export const featureDiffPatchLimit = 512 * 1024;
+
+/**
+ * `GET /api/projects/:name/features/:id/diff`: the commit the feature was merged as (its latest `merge` evidence)
+ * with the files it changed and its unified patch. `commit: null` when the feature was never merged.
+ */
+export const featureDiffResponseSchema = z.object({
+  commit: z.string().nullable(),
+  /** The commit's subject line, when there is a commit. */
+  subject: z.string().nullable().default(null),
+  files: z.array(
+    z.object({
+      path: z.string(),
+      /** Null for a binary file (git counts no lines). */
+      additions: z.number().int().nonnegative().nullable(),
+      deletions: z.number().int().nonnegative().nullable(),
+    }),
+  ),
+  patch: z.string(),
+  truncated: z.boolean(),
+});
+/** `GET …/features/:id/diff` response. */
+export type FeatureDiffResponse = z.infer<typeof featureDiffResponseSchema>;

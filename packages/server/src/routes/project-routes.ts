@@ -1,10 +1,11 @@
-/** Health, projects (create, register, import, remove, reset) and the folder browser. */
+/** Health, projects (create, register, import, remove, reset), the demo project and the folder browser. */
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { scaffoldPrompts } from "@autowright/agent-runtime";
 import {
   AppError,
+  demoResponseSchema,
   emptySnapshot,
   folderListQuerySchema,
   folderListResponseSchema,
@@ -27,7 +28,7 @@ import {
   scaffoldProjectFiles,
   specTemplate,
 } from "@autowright/store";
-import { allowedPath, isWithin } from "../allowed-paths.ts";
+import { allowedPath, isWithin, realFuturePath } from "../allowed-paths.ts";
 import type { HttpApp } from "../http-app.ts";
 import { importAutoforgeProject, setUpProject } from "../project-setup.ts";
 import type { ServerServices } from "../server-services.ts";
@@ -44,6 +45,35 @@ export function projectSummary(services: ServerServices, name: string): ProjectS
     return { ...project, hasSpec: false, progress: emptySnapshot().progress, problem: message };
   }
 }
+
+/** The name of the demo project (`POST /api/demo`), which lives in `<home>/demo`. */
+export const demoProjectName = "demo";
+
+/**
+ * The demo's app spec: each top-level bullet becomes a feature when the replay initializer reads it (see
+ * `replaySpecItems`), so it has exactly the six bullets of the features and no other.
+ */
+export const demoSpec = `# Demo: a small todo app
+
+A todo list for one person, in the browser, kept in localStorage. This is autowright's offline demo: the
+scripted replay model builds it, so it needs no provider, no key and no network.
+
+## Features
+
+- Add a todo with a title
+- Mark a todo as done or not done
+- Edit the title of a todo
+- Delete a todo
+- Filter the list: all, active, done
+- Keep the todos across page reloads
+
+## Technical notes
+
+Plain HTML, CSS and JavaScript; \`npm test\` runs the tests with node --test.
+`;
+
+/** How the demo run goes: the offline model, slow enough to watch. */
+export const demoRun = { provider: "replay", concurrency: 2, replayLatencyMs: 1_200 } as const;
 
 /** The routes. */
 export function projectRoutes(services: ServerServices): (app: HttpApp) => void {
@@ -105,6 +135,53 @@ export function projectRoutes(services: ServerServices): (app: HttpApp) => void 
         return reply
           .status(setup.created ? 201 : 200)
           .send({ project: projectSummary(services, setup.project.name), created: setup.created });
+      },
+    );
+
+    app.post(
+      "/api/demo",
+      {
+        schema: {
+          tags: ["projects"],
+          summary:
+            "Create (or reuse) the demo project in <home>/demo and start its offline replay run unless one is active",
+          response: { 201: demoResponseSchema, 200: demoResponseSchema },
+        },
+      },
+      async (_request, reply) => {
+        const root = realFuturePath(join(services.home, demoProjectName));
+        const registered = services.registry.getProject(demoProjectName);
+        if (registered !== undefined && registered.path !== root) {
+          throw new AppError(
+            "project_exists",
+            `a project named ${demoProjectName} is already registered at ${registered.path}: remove it (its files stay) to try the demo`,
+          );
+        }
+        let created = false;
+        const paths = projectPaths(root);
+        // Set up again when it is new, its folder is gone, or a full reset took its spec (the run needs one).
+        if (registered === undefined || !existsSync(paths.database) || !hasSpec(paths)) {
+          created = setUpProject(services.registry, {
+            name: demoProjectName,
+            root,
+            specText: demoSpec,
+          }).created;
+        }
+        const run = services.hosts.run(demoProjectName);
+        const concurrency = Math.min(demoRun.concurrency, services.registry.getSettings().concurrencyCap);
+        let state = run.state();
+        if (!run.active) {
+          try {
+            state = await run.start({ ...demoRun, concurrency });
+          } catch (error) {
+            // Two clicks at once: the other request started the run, which is what this one wanted.
+            if (!(AppError.isInstance(error) && error.code === "conflict" && run.active)) throw error;
+            state = run.state();
+          }
+        }
+        return reply
+          .status(created ? 201 : 200)
+          .send({ project: projectSummary(services, demoProjectName), run: state });
       },
     );
 
@@ -189,7 +266,12 @@ export function projectRoutes(services: ServerServices): (app: HttpApp) => void 
         },
       },
       async (request) => {
-        const path = allowedPath(request.query.path ?? homedir(), services.allowedRoots);
+        // No path: the home folder, or the first allowed folder when AUTOWRIGHT_PROJECT_ROOTS leaves home out.
+        const home = homedir();
+        const start = services.allowedRoots.some((root) => isWithin(root, home))
+          ? home
+          : (services.allowedRoots[0] ?? home);
+        const path = allowedPath(request.query.path ?? start, services.allowedRoots);
         if (!existsSync(path) || !statSync(path).isDirectory())
           throw new AppError("directory_not_found", `no such folder: ${path}`);
         const entries = readdirSync(path, { withFileTypes: true })
@@ -208,7 +290,7 @@ export function projectRoutes(services: ServerServices): (app: HttpApp) => void 
           .sort((left, right) => left.name.localeCompare(right.name));
         const parent = dirname(path);
         const parentAllowed = parent !== path && services.allowedRoots.some((root) => isWithin(root, parent));
-        return { path, parent: parentAllowed ? parent : null, entries };
+        return { path, parent: parentAllowed ? parent : null, entries, roots: [...services.allowedRoots] };
       },
     );
   };

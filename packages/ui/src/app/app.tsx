@@ -3,6 +3,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 import { HomeScreen } from "../features/projects/home-screen.tsx";
 import { NewProjectWizard } from "../features/projects/new-project-wizard.tsx";
+import { PageFrame } from "../features/projects/page-frame.tsx";
 import { SettingsView } from "../features/settings/settings-view.tsx";
 import { Button } from "../ui/button.tsx";
 import { NoticeProvider, Notices } from "../ui/notices.tsx";
@@ -41,9 +42,9 @@ function Routes() {
       return <NewProjectWizard />;
     case "settings":
       return (
-        <div className="mx-auto h-full max-w-4xl overflow-auto">
+        <PageFrame>
           <SettingsView />
-        </div>
+        </PageFrame>
       );
     case "project":
       return (
