@@ -102,7 +102,15 @@ export interface FakeRoute {
   readonly method: string;
   readonly path: string | RegExp;
   readonly status?: number;
-  readonly body: unknown | ((request: { url: string; body: unknown }) => unknown);
+  // Not `unknown | …`: that would swallow the function type, and its parameters would lose their types.
+  readonly body:
+    | ((request: { url: string; body: unknown }) => unknown)
+    | object
+    | string
+    | number
+    | boolean
+    | null
+    | undefined;
 }
 
 /** Replaces `fetch` with a fake server answering `routes` (unknown routes answer 404); returns the restore and the calls. */

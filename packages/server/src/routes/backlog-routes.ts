@@ -1,4 +1,5 @@
 /** Features (with validated dependency edits), the run controls, sessions with their logs, and the prompts. */
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promptFileNames } from "@autowright/agent-runtime";
@@ -10,6 +11,8 @@ import {
   type Feature,
   featureBulkRequestSchema,
   featureCreateRequestSchema,
+  featureDiffPatchLimit,
+  featureDiffResponseSchema,
   featureGraphResponseSchema,
   featureListResponseSchema,
   featureParamsSchema,
@@ -199,6 +202,23 @@ export function backlogRoutes(services: ServerServices): (app: HttpApp) => void 
           host.store.setDependencies(request.params.id, request.body.dependencyIds, limits()),
         ),
       }),
+    );
+    app.get(
+      "/api/projects/:name/features/:id/diff",
+      {
+        schema: {
+          tags: ["features"],
+          summary: "The commit a feature was merged as: changed files and the unified patch (capped)",
+          params: featureParamsSchema,
+          response: { 200: featureDiffResponseSchema },
+        },
+      },
+      async (request) => {
+        const found = feature(request.params.name, request.params.id);
+        const commit = mergedCommit(found);
+        if (commit === null) return { commit: null, subject: null, files: [], patch: "", truncated: false };
+        return commitDiff(hosts.host(request.params.name).paths.root, commit);
+      },
     );
     app.post(
       "/api/projects/:name/features/:id/skip",
@@ -459,4 +479,105 @@ export function backlogRoutes(services: ServerServices): (app: HttpApp) => void 
       },
     );
   };
+}
+
+/** A full commit id as git prints it (SHA-1, or SHA-256 in a repository that uses it). */
+const commitIdPattern = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** The commit of the feature's latest `merge` evidence (`merged as <sha>`), or null when it was never merged. */
+function mergedCommit(feature: Feature): string | null {
+  for (const evidence of [...feature.evidence].reverse()) {
+    if (evidence.kind !== "merge") continue;
+    const commit = /^merged as (\S+)$/.exec(evidence.note ?? "")?.[1];
+    if (commit !== undefined && commitIdPattern.test(commit)) return commit;
+  }
+  return null;
+}
+
+/**
+ * The files and the patch of `commit` in the repository at `root`, against its first parent (a feature lands as a
+ * merge commit: what it changed on the main branch). The patch stops at the last whole line under the limit.
+ */
+async function commitDiff(root: string, commit: string) {
+  // `--end-of-options`: the id is validated, and git still never reads it as an option.
+  const common = ["--no-color", "--no-ext-diff", "--no-renames", "--diff-merges=first-parent"];
+  const numstat = await runGitCapped(
+    root,
+    ["show", ...common, "--format=", "--numstat", "-z", "--end-of-options", commit],
+    8 * 1024 * 1024,
+  );
+  if (numstat.code !== 0)
+    throw new AppError(
+      "not_found",
+      `commit ${commit} is not in the repository at ${root}: ${numstat.stderr.trim() || `git exited with ${numstat.code}`}`,
+    );
+  const files = numstat.stdout
+    .toString("utf8")
+    .split("\0")
+    .filter((record) => record.trim() !== "")
+    .flatMap((record) => {
+      const match = /^\s*(-|\d+)\t(-|\d+)\t(.*)$/s.exec(record);
+      if (match === null) return [];
+      const count = (value: string | undefined) =>
+        value === undefined || value === "-" ? null : Number(value);
+      return [{ path: match[3] ?? "", additions: count(match[1]), deletions: count(match[2]) }];
+    });
+  const shown = await runGitCapped(
+    root,
+    ["show", ...common, "--format=%H%n%s", "--patch", "--end-of-options", commit],
+    featureDiffPatchLimit,
+  );
+  if (shown.code !== 0 && !shown.truncated)
+    throw new AppError("internal_error", `git show ${commit} failed: ${shown.stderr.trim()}`);
+  let output = shown.stdout;
+  if (shown.truncated) {
+    const lastLine = output.lastIndexOf(0x0a);
+    if (lastLine > 0) output = output.subarray(0, lastLine + 1);
+  }
+  const text = output.toString("utf8");
+  const [, subject = "", ...rest] = text.split("\n");
+  return {
+    commit,
+    subject,
+    files,
+    patch: rest.join("\n").replace(/^\n+/, ""),
+    truncated: shown.truncated,
+  };
+}
+
+/** Runs git (no shell) in `cwd`, keeping at most `limit` bytes of stdout; past that it stops git. */
+function runGitCapped(
+  cwd: string,
+  args: readonly string[],
+  limit: number,
+): Promise<{ code: number | null; stdout: Buffer; stderr: string; truncated: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, GIT_PAGER: "cat", GIT_OPTIONAL_LOCKS: "0", LC_ALL: "C" },
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let truncated = false;
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (truncated) return;
+      const room = limit - size;
+      if (chunk.length > room) {
+        chunks.push(chunk.subarray(0, room));
+        size = limit;
+        truncated = true;
+        child.kill();
+        return;
+      }
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      if (stderr.length < 4096) stderr += chunk.toString("utf8");
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout: Buffer.concat(chunks), stderr, truncated }));
+  });
 }

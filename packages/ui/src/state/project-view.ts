@@ -149,7 +149,12 @@ export function reduceProjectView(view: ProjectView, action: ProjectViewAction):
       return { ...view, connection: action.status, connectionDetail: action.detail };
     case "events": {
       let next = view;
-      for (const event of action.events) next = foldEvent(next, event);
+      try {
+        for (const event of action.events) next = foldEvent(next, event);
+      } finally {
+        batchOwned.clear();
+        batchOwnedSets.clear();
+      }
       return next;
     }
     case "features.loaded":
@@ -317,11 +322,26 @@ function foldEvent(view: ProjectView, event: ServerEvent): ProjectView {
   }
 }
 
+/**
+ * The feature maps made during the current batch of events: they are not shared with any earlier view yet, so the
+ * rest of the batch may change them in place (a replay of 2,000 `feature.created` would otherwise copy the map
+ * 2,000 times). Emptied at the end of every batch.
+ */
+const batchOwned = new Set<ReadonlyMap<number, Feature>>();
+const batchOwnedSets = new Set<ReadonlySet<number>>();
+
+function writableFeatures(view: ProjectView): Map<number, Feature> {
+  if (batchOwned.has(view.features)) return view.features as Map<number, Feature>;
+  const features = new Map(view.features);
+  batchOwned.add(features);
+  return features;
+}
+
 function upsertFeature(view: ProjectView, feature: Feature, live: boolean): ProjectView {
   if (view.deletedFeatureIds.has(feature.id)) return view;
   const current = view.features.get(feature.id);
   if (current !== undefined && current.updatedAt > feature.updatedAt) return view;
-  const features = new Map(view.features).set(feature.id, feature);
+  const features = writableFeatures(view).set(feature.id, feature);
   const next = { ...view, features };
   // Only a pass the verifier gave, seen live: the moment a feature goes from anything else to passing.
   if (live && feature.status === "passing" && current !== undefined && current.status !== "passing") {
@@ -338,9 +358,15 @@ function upsertFeature(view: ProjectView, feature: Feature, live: boolean): Proj
 }
 
 function deleteFeature(view: ProjectView, id: number): ProjectView {
-  const features = new Map(view.features);
+  const features = writableFeatures(view);
   features.delete(id);
-  return { ...view, features, deletedFeatureIds: new Set(view.deletedFeatureIds).add(id) };
+  let deleted = view.deletedFeatureIds as Set<number>;
+  if (!batchOwnedSets.has(deleted)) {
+    deleted = new Set(deleted);
+    batchOwnedSets.add(deleted);
+  }
+  deleted.add(id);
+  return { ...view, features, deletedFeatureIds: deleted };
 }
 
 function loadFeatures(view: ProjectView, loaded: readonly Feature[]): ProjectView {

@@ -130,14 +130,12 @@ describe("the stream client", () => {
     test.last().open();
     test.last().receive("not json");
     test.last().receive({ v: protocolVersion, type: "agent.updated", at: "x", data: {} });
-    test
-      .last()
-      .receive({
-        v: protocolVersion,
-        type: "run.updated",
-        at: new Date(0).toISOString(),
-        data: { status: "running" },
-      });
+    test.last().receive({
+      v: protocolVersion,
+      type: "run.updated",
+      at: new Date(0).toISOString(),
+      data: { status: "running" },
+    });
     expect(test.events).toEqual([]);
     expect(test.invalid).toHaveLength(3);
   });

@@ -12,7 +12,7 @@ afterEach(() => {
   window.history.replaceState(null, "", "/");
 });
 
-function serve(testAnswer: unknown = { ok: true, message: "fine", latencyMs: 5 }) {
+function serve(testAnswer: object = { ok: true, message: "fine", latencyMs: 5 }) {
   const server = fakeServer([
     { method: "GET", path: "/api/settings", body: settingsAnswer() },
     { method: "POST", path: "/api/providers/test", body: testAnswer },

@@ -20,7 +20,7 @@ const folder = (path: string, name: string, flags: { project?: boolean; autoforg
   isAutoforgeProject: flags.autoforge ?? false,
 });
 
-const listings: Record<string, unknown> = {
+const listings: Record<string, object> = {
   "/home/u": {
     path: "/home/u",
     parent: null,
