@@ -100,7 +100,7 @@ describe.skipIf(chromiumPath === undefined)("Mission Control in a real browser",
     await expect.poll(() => page.getByTestId("maestro").textContent()).toMatch(/Coding\s*[1-9]/);
     await checkScreen(page, "dashboard-running-1280-light");
 
-    await expect.poll(() => cardsIn(page, "passing"), { timeout: 120_000 }).toBe(3);
+    await expect.poll(() => cardsIn(page, "done"), { timeout: 120_000 }).toBe(3);
     await expect
       .poll(() => page.getByTestId("progress-count").textContent(), { timeout: 30_000 })
       .toContain("3 / 3");

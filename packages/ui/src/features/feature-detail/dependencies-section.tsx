@@ -8,7 +8,7 @@ import type { Feature } from "@autowright/protocol";
 import { AlertTriangle } from "lucide-react";
 import { useMemo, useState } from "react";
 import { ApiError, errorMessage } from "../../api/client.ts";
-import { replaceDependencies } from "../../api/features-extra.ts";
+import { putDependencies } from "../../api/projects.ts";
 import { useProjectStore, useProjectView } from "../../state/project-context.tsx";
 import { Badge } from "../../ui/badge.tsx";
 import { blockingDependencies, statusBadge } from "../kanban/board-model.ts";
@@ -80,7 +80,7 @@ export function DependenciesSection(props: { readonly feature: Feature }) {
   const save = async (dependencyIds: number[]) => {
     setBusy(true);
     try {
-      const answer = await replaceDependencies(store.project, feature.id, dependencyIds);
+      const answer = await putDependencies(store.project, feature.id, dependencyIds);
       store.dispatch({ type: "feature.saved", feature: answer.feature });
       setRefusal(undefined);
     } catch (error) {
